@@ -1,0 +1,197 @@
+"""Reading incident files into validated incidents and a list of problems.
+
+Every file is read and every problem collected in one pass; a file with an error
+is left out, every other incident is kept.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import frontmatter
+from pydantic import ValidationError
+
+from .messages import describe_errors, field_name
+from .model import Frontmatter, Incident
+from .problems import ERROR, WARNING, Problem
+from .rules import check_collection, check_incident, resolve_timeline
+from .settings import Settings
+from .yamlsource import YamlProblem, parse
+
+SKIPPED_NAMES = {"readme.md", "index.md"}
+_HANDLER = frontmatter.YAMLHandler()
+
+
+@dataclass
+class Collection:
+    incidents: list[Incident] = field(default_factory=list)  # newest first
+    problems: list[Problem] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)  # files not published
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [problem for problem in self.problems if problem.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [problem for problem in self.problems if not problem.is_error]
+
+
+def incident_files(directory: Path) -> list[Path]:
+    """Every ``.md`` file under ``directory``, at any depth, in a stable order.
+
+    Files and folders starting with ``.`` or ``_`` and ``README.md``/``index.md`` are not incidents.
+    """
+    if not directory.is_dir():
+        return []
+    found = []
+    for path in directory.rglob("*.md"):
+        parts = path.relative_to(directory).parts
+        if any(part.startswith((".", "_")) for part in parts) or path.name.lower() in SKIPPED_NAMES:
+            continue
+        if path.is_file():
+            found.append(path)
+    return sorted(found)
+
+
+def load_directory(directory: Path, settings: Settings, base: Path | None = None) -> Collection:
+    """All incidents under ``directory``; paths in messages are relative to ``base``."""
+    base = base or directory.parent
+    collection = Collection()
+    by_id: dict[str, Incident] = {}
+    lines_by_id: dict[str, dict] = {}
+    for path in incident_files(directory):
+        name = _display(path, base)
+        incident, problems, lines = load_file(path, settings, name)
+        if incident is not None and incident.id in by_id:
+            problems.append(
+                Problem(name, f"id {incident.id!r} is also used by {by_id[incident.id].source}; ids must be unique",
+                        "id", lines.get(("id",)))
+            )
+            incident = None
+        collection.problems.extend(problems)
+        if incident is None:
+            collection.left_out.append(name)
+        else:
+            by_id[incident.id] = incident
+            lines_by_id[incident.id] = lines
+    incidents = list(by_id.values())
+    for incident, key, message in check_collection(incidents):
+        collection.problems.append(
+            Problem(incident.source, f"{message} (the link is left out)", "related", lines_by_id[incident.id].get(key))
+        )
+    known = set(by_id)
+    collection.incidents = sorted(
+        (_without_dangling(incident, known) for incident in incidents),
+        key=lambda incident: (incident.started, incident.id),
+        reverse=True,
+    )
+    collection.problems.sort(key=Problem.sort_key)
+    return collection
+
+
+def load_file(path: Path, settings: Settings, name: str) -> tuple[Incident | None, list[Problem], dict]:
+    """``(incident or None, problems, key lines)`` for one file."""
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        return None, [Problem(name, f"cannot be read: {error.strerror}")], {}
+    return load_text(raw, settings, name, default_id=path.stem)
+
+
+def load_text(raw: bytes, settings: Settings, name: str, default_id: str) -> tuple[Incident | None, list[Problem], dict]:
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        return None, [Problem(name, f"is not UTF-8 text (byte {error.start}); save it as UTF-8", line=line)], {}
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        return None, [Problem(name, "is empty; an incident starts with its frontmatter between two '---' lines")], {}
+    if not _HANDLER.detect(text):
+        return None, [Problem(name, "has no frontmatter: start the file with a line '---', the fields, then '---'", line=1)], {}
+    try:
+        front_text, body = _HANDLER.split(text)
+    except ValueError:
+        return None, [Problem(name, "frontmatter is not closed: end it with a line '---'", line=1)], {}
+    offset = text.count("\n", 0, text.find(front_text)) if front_text else 1
+
+    def line_of(key_path: tuple, lines: dict) -> int | None:
+        while key_path not in lines and key_path:
+            key_path = key_path[:-1]
+        return lines[key_path] + offset + 1 if key_path in lines else None
+
+    try:
+        data, raw_lines, duplicates = parse(front_text)
+    except YamlProblem as problem:
+        line = problem.line + offset + 1 if problem.line is not None else None
+        return None, [Problem(name, f"frontmatter {problem.message}", line=line)], {}
+    lines = {key: value + offset + 1 for key, value in raw_lines.items()}
+    if not isinstance(data, dict):
+        return None, [Problem(name, "frontmatter should be key: value lines (title:, severity:, started: ...)", line=offset + 1)], lines
+    problems = [
+        Problem(name, f"{key_path[-1]} is given twice; keep one", str(key_path[-1]), line + offset + 1)
+        for key_path, line in duplicates
+    ]
+    odd_keys = [key for key in data if not isinstance(key, str)]
+    if odd_keys:
+        problems.append(Problem(name, f"frontmatter key {odd_keys[0]!r} is not a name", line=offset + 1))
+        return None, problems, lines
+
+    tz = settings.tz
+    try:
+        front = Frontmatter.model_validate(data, context={"tz": tz})
+    except ValidationError as error:
+        described = describe_errors(error)
+        for key_path, message in described:
+            problems.append(Problem(name, message, _field(key_path), line_of(key_path, raw_lines)))
+        # Check the rules on what is left, so one pass tells the writer everything.
+        bad = {key_path[0] for key_path, _ in described if key_path}
+        front = _validate_or_none({key: value for key, value in data.items() if key not in bad}, tz)
+        if front is None:
+            return None, problems, lines
+
+    for key_path, message, level in check_incident(front, settings.severities, tz):
+        problems.append(Problem(name, message, _field(key_path), line_of(key_path, raw_lines), level))
+    if any(problem.is_error for problem in problems):
+        return None, problems, lines
+    values = dict(front)
+    values.update(id=front.id or slug(default_id), timeline=resolve_timeline(front, tz), source=name, body=body.strip() + "\n")
+    return Incident.model_construct(**values), problems, lines
+
+
+def _validate_or_none(data: dict, tz) -> Frontmatter | None:
+    try:
+        return Frontmatter.model_validate(data, context={"tz": tz})
+    except ValidationError:
+        return None
+
+
+def slug(text: str) -> str:
+    """A name safe in a URL and a file path: letters, digits, ``-``, ``_`` and ``.``; never ``..``."""
+    cleaned = re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-._")
+    cleaned = re.sub(r"\.{2,}", ".", cleaned)
+    return cleaned[:120] or "incident"
+
+
+def _without_dangling(incident: Incident, known: set[str]) -> Incident:
+    related = [other for other in incident.related if other in known and other != incident.id]
+    if related == incident.related:
+        return incident
+    return incident.model_copy(update={"related": related})
+
+
+def _field(key_path: tuple) -> str:
+    return field_name(key_path)
+
+
+def _display(path: Path, base: Path) -> str:
+    try:
+        return path.relative_to(base).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+__all__ = ["Collection", "ERROR", "WARNING", "incident_files", "load_directory", "load_file", "load_text", "slug"]

@@ -1,0 +1,120 @@
+"""Rules across fields of one incident, and across incidents (ids, related)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta, tzinfo
+from typing import Iterator
+
+from .model import MILESTONES, Frontmatter, Incident, TimelineEntry
+from .problems import WARNING
+from .timeparse import local_text, next_clock
+
+Finding = tuple[tuple, str, str]  # (key path, message, level)
+
+
+def check_incident(front: Frontmatter, severities: tuple[str, ...], tz: tzinfo) -> list[Finding]:
+    """Everything wrong with one validated frontmatter that a single field cannot tell."""
+    return list(_findings(front, severities, tz))
+
+
+def _findings(front: Frontmatter, severities: tuple[str, ...], tz: tzinfo) -> Iterator[Finding]:
+    when = lambda moment: local_text(moment, tz)  # noqa: E731
+    if front.severity not in severities:
+        yield ("severity",), f"severity {front.severity!r} is not one of {', '.join(severities)}", "error"
+
+    previous = None
+    for name in MILESTONES:
+        moment = getattr(front, name)
+        if moment is None:
+            continue
+        if previous is not None and moment < getattr(front, previous):
+            yield (name,), f"{name} ({when(moment)}) is before {previous} ({when(getattr(front, previous))})", "error"
+        previous = name
+
+    if front.status == "resolved" and front.resolved is None:
+        yield ("resolved",), "resolved is required when status is resolved (or give the open incident's status)", "error"
+    if front.status != "resolved" and front.resolved is not None:
+        yield ("status",), f"status is {front.status} but resolved is set; write status: resolved", WARNING
+
+    if front.downtime_minutes is None and not front.impact:
+        yield ("downtime_minutes",), "downtime_minutes is required (or describe the effect under impact)", "error"
+    if front.downtime_minutes is not None and front.resolved is not None:
+        length = (front.resolved - front.started).total_seconds() / 60
+        if front.downtime_minutes > length + 1e-9:
+            yield (
+                ("downtime_minutes",),
+                f"downtime_minutes ({front.downtime_minutes:g}) is longer than the incident "
+                f"({when(front.started)} to {when(front.resolved)} is {length:g} minutes)",
+                "error",
+            )
+
+    yield from _impact_findings(front, when)
+    for index, service in enumerate(front.services):
+        if service in front.services[:index]:
+            yield ("services", index), f"services lists {service!r} twice", WARNING
+    if front.id is not None and front.id in front.related:
+        yield ("related",), "related names this incident itself", "error"
+
+
+def _impact_findings(front: Frontmatter, when) -> Iterator[Finding]:
+    outage: list[tuple[datetime, datetime]] = []
+    for index, entry in enumerate(front.impact):
+        key = ("impact", index)
+        start = entry.start or front.started
+        end = entry.end or front.resolved
+        if entry.service not in front.services:
+            listed = ", ".join(front.services)
+            yield key + ("service",), f"impact[{index}].service {entry.service!r} is not listed in services ({listed})", "error"
+        if entry.start is not None and entry.start < front.started:
+            yield key + ("start",), f"impact[{index}].start ({when(entry.start)}) is before started ({when(front.started)})", "error"
+        if entry.end is not None and front.resolved is not None and entry.end > front.resolved:
+            yield key + ("end",), f"impact[{index}].end ({when(entry.end)}) is after resolved ({when(front.resolved)})", "error"
+        if end is not None and end < start:
+            yield key + ("end",), f"impact[{index}].end ({when(end)}) is before its start ({when(start)})", "error"
+        elif entry.level == "outage" and end is not None:
+            outage.append((start, end))
+    if front.impact and front.downtime_minutes is not None and all(e.end or front.resolved for e in front.impact):
+        minutes = union_minutes(outage)
+        if abs(minutes - front.downtime_minutes) > 1:
+            yield (
+                ("downtime_minutes",),
+                f"downtime_minutes ({front.downtime_minutes:g}) disagrees with impact ({minutes:g} minutes of outage); "
+                "the impact entries are used",
+                WARNING,
+            )
+
+
+def union_minutes(spans: list[tuple[datetime, datetime]]) -> float:
+    """Minutes covered by at least one span."""
+    total = timedelta()
+    current_start = current_end = None
+    for start, end in sorted(spans):
+        if current_end is None or start > current_end:
+            if current_end is not None:
+                total += current_end - current_start
+            current_start, current_end = start, end
+        else:
+            current_end = max(current_end, end)
+    if current_end is not None:
+        total += current_end - current_start
+    return total.total_seconds() / 60
+
+
+def resolve_timeline(front: Frontmatter, tz: tzinfo) -> list[TimelineEntry]:
+    """Timeline entries with ``HH:MM`` turned into instants, in time order."""
+    entries = []
+    for entry in front.timeline:
+        at = entry.at
+        if isinstance(at, time):
+            at = next_clock(at, front.started, tz)
+        entries.append(TimelineEntry.model_construct(at=at, event=entry.event))
+    return sorted(entries, key=lambda entry: entry.at)
+
+
+def check_collection(incidents: list[Incident]) -> Iterator[tuple[Incident, tuple, str]]:
+    """Problems between incidents: ``related`` naming no incident."""
+    ids = {incident.id for incident in incidents}
+    for incident in incidents:
+        for index, other in enumerate(incident.related):
+            if other not in ids and other != incident.id:
+                yield incident, ("related", index), f"related {other!r} names no incident"

@@ -1,0 +1,119 @@
+"""The wiki's settings, as the core sees them (the MkDocs plugin and the CLI fill them in)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from fractions import Fraction
+from zoneinfo import ZoneInfo
+
+from .timeparse import to_instant, zone
+
+LEVELS = ("outage", "partial", "degraded")
+POLICIES = {
+    # Public status pages count a partial outage as 30% of a full one.
+    "statuspage": {"outage": Fraction(1), "partial": Fraction(3, 10), "degraded": Fraction(0)},
+    "binary": {"outage": Fraction(1), "partial": Fraction(1), "degraded": Fraction(0)},
+}
+DEFAULT_SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
+DEFAULT_WINDOWS = (7, 30, 90, 365)
+
+
+def exact(number: float | int | str) -> Fraction:
+    """The decimal a writer typed (``0.3``, ``8.64``) as an exact fraction."""
+    return Fraction(str(number))
+
+
+@dataclass(frozen=True)
+class Settings:
+    timezone: str = "UTC"
+    since: datetime | None = None
+    as_of: datetime | None = None
+    windows: tuple[int, ...] = DEFAULT_WINDOWS
+    precision: int = 2
+    policy: str = "statuspage"
+    weights: dict[str, float] = field(default_factory=dict)
+    count_maintenance: bool = False
+    slo: float = 99.9
+    severities: tuple[str, ...] = DEFAULT_SEVERITIES
+
+    @classmethod
+    def from_options(cls, options: dict) -> "Settings":
+        """Settings from plugin options (a mapping as written in mkdocs.yml).
+
+        Raises ValueError naming the option on a wrong value.
+        """
+        known = {k: v for k, v in options.items() if k in cls.__dataclass_fields__ and v is not None}
+        tz_name = known.get("timezone", "UTC")
+        tz = zone(tz_name)
+        for name in ("since", "as_of"):
+            if name in known:
+                try:
+                    known[name] = to_instant(known[name], tz)
+                except ValueError as error:
+                    raise ValueError(f"{name} {error}") from None
+        if "windows" in known:
+            known["windows"] = tuple(check_windows(known["windows"]))
+        if "severities" in known:
+            known["severities"] = tuple(check_severities(known["severities"]))
+        settings = cls(**known)
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        zone(self.timezone)
+        if self.policy not in POLICIES:
+            raise ValueError(f"policy {self.policy!r} is not one of {', '.join(POLICIES)}")
+        for level, weight in self.weights.items():
+            if level not in LEVELS:
+                raise ValueError(f"weights: unknown level {level!r} (levels: {', '.join(LEVELS)})")
+            if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0 <= weight <= 1:
+                raise ValueError(f"weights: {level} must be a number from 0 to 1")
+        if not isinstance(self.precision, int) or not 0 <= self.precision <= 6:
+            raise ValueError("precision must be a whole number from 0 to 6")
+        if isinstance(self.slo, bool) or not isinstance(self.slo, (int, float)) or not 0 < self.slo < 100:
+            raise ValueError("slo must be a percentage above 0 and below 100, e.g. 99.9")
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return zone(self.timezone)
+
+    def level_weights(self) -> dict[str, Fraction]:
+        weights = dict(POLICIES[self.policy])
+        weights.update({level: exact(value) for level, value in self.weights.items()})
+        return weights
+
+    def resolve_as_of(self, environ: dict | None = None) -> datetime:
+        """``as_of``, else ``SOURCE_DATE_EPOCH``, else now (whole seconds, UTC)."""
+        if self.as_of is not None:
+            return self.as_of
+        environ = os.environ if environ is None else environ
+        epoch = environ.get("SOURCE_DATE_EPOCH", "").strip()
+        if epoch:
+            try:
+                return datetime.fromtimestamp(int(epoch), timezone.utc)
+            except (ValueError, OverflowError, OSError):
+                raise ValueError(f"SOURCE_DATE_EPOCH {epoch!r} is not a whole number of seconds") from None
+        return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def check_windows(windows: object) -> list[int]:
+    if not isinstance(windows, (list, tuple)) or not windows:
+        raise ValueError("windows must be a list of days, e.g. [7, 30, 90, 365]")
+    result = []
+    for days in windows:
+        if isinstance(days, bool) or not isinstance(days, int) or days <= 0:
+            raise ValueError(f"windows: {days!r} is not a whole number of days above 0")
+        if days not in result:
+            result.append(days)
+    return sorted(result)
+
+
+def check_severities(severities: object) -> list[str]:
+    if not isinstance(severities, (list, tuple)) or not severities:
+        raise ValueError("severities must be a non-empty list, e.g. [SEV1, SEV2, SEV3, SEV4]")
+    result = [str(item) for item in severities]
+    if len(set(result)) != len(result):
+        raise ValueError("severities lists a severity twice")
+    return result

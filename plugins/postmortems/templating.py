@@ -1,0 +1,26 @@
+"""The Jinja2 environment: a wiki's ``templates/`` folder first, then the packaged templates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+
+# Templates that produce YAML/Markdown for people to edit, not HTML: no HTML escaping.
+PLAIN = {"new-incident.md"}
+
+
+def environment(override_dir: Path | None = None) -> jinja2.Environment:
+    loaders: list[jinja2.BaseLoader] = []
+    if override_dir is not None and override_dir.is_dir():
+        loaders.append(jinja2.FileSystemLoader(str(override_dir)))
+    loaders.append(jinja2.PackageLoader("postmortems", "templates"))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=lambda name: name not in PLAIN,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    return env

@@ -1,0 +1,116 @@
+"""Frontmatter YAML parsed safely, with the line of every key.
+
+YAML 1.1 quirks that hurt postmortems are switched off: ``11:05`` stays text
+instead of the base-60 number 665. Aliases are refused (no alias bombs), nesting
+is bounded, and every key's line is kept for error messages.
+"""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+
+MAX_DEPTH = 12
+Path = tuple  # a key path such as ("action_items", 2, "due")
+
+
+class YamlProblem(Exception):
+    """The frontmatter is not usable YAML; ``line`` is 0-based within it."""
+
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+class _Loader(yaml.SafeLoader):
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise YamlProblem(
+                f"uses the YAML alias *{event.anchor}; write the value out in full", event.start_mark.line
+            )
+        self._depth = getattr(self, "_depth", 0) + 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise YamlProblem("is nested too deeply to be an incident", self.peek_event().start_mark.line)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in (_INT, _FLOAT)]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    _INT,
+    re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"),
+    list("-+0123456789"),
+)
+_Loader.add_implicit_resolver(
+    _FLOAT,
+    re.compile(
+        r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?|\.[0-9_]+(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+0123456789."),
+)
+
+
+def parse(text: str) -> tuple[object, dict[Path, int], list[tuple[Path, int]]]:
+    """``(data, lines, duplicates)``: the value, 0-based line per key path, repeated keys."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, {}, []
+        lines: dict[Path, int] = {}
+        duplicates: list[tuple[Path, int]] = []
+        _walk(node, (), node.start_mark.line, lines, duplicates)
+        return loader.construct_document(node), lines, duplicates
+    except YamlProblem:
+        raise
+    except yaml.constructor.ConstructorError as error:
+        mark = error.problem_mark
+        tag = _tag_in(error.problem or "")
+        message = f"uses the YAML tag {tag}, which is not allowed" if tag else _clean(error.problem)
+        raise YamlProblem(message, mark.line if mark else None) from None
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        raise YamlProblem(f"is not valid YAML: {_clean(error.problem or error.context)}", mark.line if mark else None) from None
+    except yaml.YAMLError as error:
+        raise YamlProblem(f"is not valid YAML: {_clean(str(error))}") from None
+    except RecursionError:
+        raise YamlProblem("is nested too deeply to be an incident") from None
+    finally:
+        loader.dispose()
+
+
+def _walk(node, path: Path, line: int, lines: dict, duplicates: list) -> None:
+    lines[path] = line
+    if isinstance(node, yaml.MappingNode):
+        seen = set()
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if key in seen:
+                duplicates.append((path + (key,), key_node.start_mark.line))
+            seen.add(key)
+            _walk(value_node, path + (key,), key_node.start_mark.line, lines, duplicates)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _walk(item, path + (index,), item.start_mark.line, lines, duplicates)
+
+
+def _tag_in(problem: str) -> str:
+    match = re.search(r"tag '([^']+)'", problem)
+    if not match:
+        return ""
+    return match.group(1).replace("tag:yaml.org,2002:", "!!")
+
+
+def _clean(text: str | None) -> str:
+    return " ".join((text or "unreadable").split())
