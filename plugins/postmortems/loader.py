@@ -154,7 +154,10 @@ def load_text(raw: bytes, settings: Settings, name: str, default_id: str) -> tup
             return None, problems, lines
 
     for key_path, message, level in check_incident(front, settings.severities, tz):
+        if problems and " is required" in message:
+            continue  # may only be missing because a broken field was set aside above
         problems.append(Problem(name, message, _field(key_path), line_of(key_path, raw_lines), level))
+    problems.sort(key=Problem.sort_key)
     if any(problem.is_error for problem in problems):
         return None, problems, lines
     values = dict(front)

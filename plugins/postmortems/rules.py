@@ -40,7 +40,7 @@ def _findings(front: Frontmatter, severities: tuple[str, ...], tz: tzinfo) -> It
         yield ("downtime_minutes",), "downtime_minutes is required (or describe the effect under impact)", "error"
     if front.downtime_minutes is not None and front.resolved is not None:
         length = (front.resolved - front.started).total_seconds() / 60
-        if front.downtime_minutes > length + 1e-9:
+        if length >= 0 and front.downtime_minutes > length + 1e-9:
             yield (
                 ("downtime_minutes",),
                 f"downtime_minutes ({front.downtime_minutes:g}) is longer than the incident "

@@ -80,8 +80,9 @@ def parse(text: str) -> tuple[object, dict[Path, int], list[tuple[Path, int]]]:
         message = f"uses the YAML tag {tag}, which is not allowed" if tag else _clean(error.problem)
         raise YamlProblem(message, mark.line if mark else None) from None
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        raise YamlProblem(f"is not valid YAML: {_clean(error.problem or error.context)}", mark.line if mark else None) from None
+        mark = error.context_mark or error.problem_mark
+        context = f" {_clean(error.context)}" if error.context else ""
+        raise YamlProblem(f"is not valid YAML: {_clean(error.problem)}{context}", mark.line if mark else None) from None
     except yaml.YAMLError as error:
         raise YamlProblem(f"is not valid YAML: {_clean(str(error))}") from None
     except RecursionError:

@@ -1,0 +1,172 @@
+"""The incident format: every bad input gets its exact message; good input loads."""
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from conftest import DATA
+from postmortems.loader import load_directory, load_file, load_text, slug
+from postmortems.settings import Settings
+
+BAD = sorted((DATA / "bad").glob("*.md"))
+NY = ZoneInfo("America/New_York")
+
+
+@pytest.mark.parametrize("path", BAD, ids=[path.stem for path in BAD])
+def test_bad_file_gives_exactly_the_expected_messages(path: Path):
+    incident, problems, _ = load_file(path, Settings(), f"incidents/{path.name}")
+    assert incident is None
+    got = "".join(f"{problem.level}: {problem}\n" for problem in problems)
+    assert got == path.with_suffix(".expected").read_text(encoding="utf-8")
+
+
+def test_every_bad_file_has_its_expected_messages():
+    assert BAD and all(path.with_suffix(".expected").exists() for path in BAD)
+
+
+def load(text: str, settings: Settings = Settings(), name: str = "incidents/x.md"):
+    return load_text(text.encode("utf-8"), settings, name, default_id=Path(name).stem)
+
+
+MINIMAL = """---
+title: Launch-day connection storm
+severity: SEV1
+started: {started}
+resolved: 2012-07-02 12:00
+services: [web, database]
+downtime_minutes: 18
+{extra}
+---
+## Summary
+Too many app servers.
+"""
+
+
+def minimal(started="2012-07-02 11:05", extra=""):
+    return MINIMAL.format(started=started, extra=extra)
+
+
+def test_minimal_incident_loads_with_defaults():
+    incident, problems, _ = load(minimal())
+    assert problems == []
+    assert incident.id == "x"
+    assert incident.status == "resolved"
+    assert incident.maintenance is False
+    assert incident.started == datetime(2012, 7, 2, 11, 5, tzinfo=timezone.utc)
+    assert incident.body.startswith("## Summary")
+
+
+@pytest.mark.parametrize(
+    "written, expected_utc",
+    [
+        ("2012-07-02 11:05", datetime(2012, 7, 2, 15, 5)),  # naive: site time zone (EDT, -4)
+        ("2012-07-02T11:05:00-04:00", datetime(2012, 7, 2, 15, 5)),
+        ("2012-07-02T11:05:00Z", datetime(2012, 7, 2, 11, 5)),
+        ("2012-07-02 11:05:00+02:00", datetime(2012, 7, 2, 9, 5)),  # a YAML timestamp with offset
+        ('"2012-12-02 11:05"', datetime(2012, 12, 2, 16, 5)),  # winter: EST, -5
+    ],
+)
+def test_timestamps_with_and_without_offset(written, expected_utc):
+    incident, problems, _ = load(minimal(written).replace("resolved: 2012-07-02 12:00", "resolved: 2012-12-31 12:00"),
+                                 Settings(timezone="America/New_York"))
+    assert problems == []
+    assert incident.started.astimezone(timezone.utc).replace(tzinfo=None) == expected_utc
+
+
+def test_clock_times_in_timeline_are_the_first_such_time_after_started():
+    extra = 'timeline:\n  - at: "23:50"\n    event: paged\n  - at: 00:10\n    event: after midnight\n  - at: 11:05\n    event: unquoted 11:05 is not base 60'
+    text = minimal("2012-07-02 23:40", extra).replace("resolved: 2012-07-02 12:00", "resolved: 2012-07-03 12:00")
+    incident, problems, _ = load(text, Settings(timezone="America/New_York"))
+    assert problems == []
+    local = [entry.at.astimezone(NY).strftime("%m-%d %H:%M") for entry in incident.timeline]
+    assert local == ["07-02 23:50", "07-03 00:10", "07-03 11:05"]
+
+
+def test_unknown_key_is_reported_with_a_suggestion_and_line():
+    incident, problems, _ = load(minimal(extra="severty: SEV2"))
+    assert incident is None
+    assert [str(problem) for problem in problems] == [
+        "incidents/x.md:8: unknown field 'severty'; did you mean 'severity'?"
+    ]
+
+
+def test_nested_unknown_key_names_its_parent():
+    _, problems, _ = load(minimal(extra="action_items:\n  - title: Cap the pool\n    owners: ana"))
+    assert [problem.message for problem in problems] == [
+        "unknown field 'owners' in action_items[0]; did you mean 'owner'?"
+    ]
+
+
+def test_cause_as_text_or_record():
+    incident, _, _ = load(minimal(extra="cause: Too many app servers"))
+    assert (incident.cause_category, incident.cause_summary) == ("", "Too many app servers")
+    incident, _, _ = load(minimal(extra="cause:\n  category: capacity\n  summary: max_connections"))
+    assert (incident.cause_category, incident.cause_summary) == ("capacity", "max_connections")
+
+
+def test_open_incident_needs_no_resolved():
+    text = minimal().replace("resolved: 2012-07-02 12:00\n", "status: monitoring\n")
+    incident, problems, _ = load(text)
+    assert problems == [] and incident.is_open
+
+
+def test_impact_and_downtime_disagreeing_is_a_warning_and_keeps_the_incident():
+    extra = "impact:\n  - service: web\n    level: outage\n    end: 2012-07-02 11:35"
+    incident, problems, _ = load(minimal(extra=extra))
+    assert incident is not None
+    assert [(problem.level, problem.message) for problem in problems] == [
+        ("warning", "downtime_minutes (18) disagrees with impact (30 minutes of outage); the impact entries are used")
+    ]
+
+
+def test_configured_severities():
+    _, problems, _ = load(minimal().replace("SEV1", "P1"), Settings(severities=("P1", "P2")))
+    assert problems == []
+    _, problems, _ = load(minimal(), Settings(severities=("P1", "P2")))
+    assert [problem.message for problem in problems] == ["severity 'SEV1' is not one of P1, P2"]
+
+
+def test_large_body_loads():
+    body = ("All hands on deck. " * 60 + "\n\n") * 4500  # about 5 MB
+    incident, problems, _ = load(minimal() + body)
+    assert problems == [] and len(incident.body) > 5_000_000
+
+
+def test_good_folder_crlf_bom_nesting_duplicates_and_related():
+    collection = load_directory(DATA / "good", Settings(), base=DATA)
+    assert [incident.id for incident in collection.incidents] == [
+        "2013-07-04-bom", "2013-07-03-crlf", "2013-07-02-good-partial", "2013-07-01-good-outage",
+    ]
+    assert collection.left_out == ["good/nested/2013-07-05-duplicate.md"]
+    assert [str(problem) for problem in collection.problems] == [
+        "good/2013-07-02-good-partial.md:10: related 'no-such-incident' names no incident (the link is left out)",
+        "good/nested/2013-07-05-duplicate.md:2: id '2013-07-01-good-outage' is also used by "
+        "good/2013-07-01-good-outage.md; ids must be unique",
+    ]
+    by_id = {incident.id: incident for incident in collection.incidents}
+    assert by_id["2013-07-02-good-partial"].related == []
+    assert by_id["2013-07-01-good-outage"].related == ["2013-07-02-good-partial"]
+    assert by_id["2013-07-03-crlf"].body == "CRLF body.\n"
+    assert by_id["2013-07-04-bom"].title == "Starts with a BOM"
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("2013-07-12-replica", "2013-07-12-replica"),
+        ("../../etc/passwd", "etc-passwd"),
+        ("Ünïcode title!", "n-code-title"),
+        ("..", "incident"),
+        ("a..b", "a.b"),
+        ("/abs/path", "abs-path"),
+    ],
+)
+def test_slug_never_leaves_the_folder(name, expected):
+    assert slug(name) == expected
+
+
+def test_file_name_with_odd_characters_gets_a_safe_id():
+    incident, problems, _ = load(minimal(), name="incidents/Launch day (again)!.md")
+    assert incident.id == "Launch-day-again"
