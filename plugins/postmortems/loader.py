@@ -29,6 +29,7 @@ class Collection:
     incidents: list[Incident] = field(default_factory=list)  # newest first
     problems: list[Problem] = field(default_factory=list)
     left_out: list[str] = field(default_factory=list)  # files not published
+    files: dict[str, Path] = field(default_factory=dict)  # incident id -> its file
 
     @property
     def errors(self) -> list[Problem]:
@@ -77,6 +78,7 @@ def load_directory(directory: Path, settings: Settings, base: Path | None = None
         else:
             by_id[incident.id] = incident
             lines_by_id[incident.id] = lines
+            collection.files[incident.id] = path
     incidents = list(by_id.values())
     for incident, key, message in check_collection(incidents):
         collection.problems.append(

@@ -1,0 +1,45 @@
+"""One incident's impact intervals, and its own weighted downtime.
+
+Each incident yields ``(service, start, end, weight)`` intervals: its ``impact``
+entries when given, else one full outage per service from ``started`` lasting
+``downtime_minutes``. The uptime engine merges them across incidents; an incident
+page shows the incident's own total.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from fractions import Fraction
+
+from .model import Incident
+from .settings import Settings, exact
+
+
+def intervals(incident: Incident, weights: dict[str, Fraction], as_of: datetime) -> list[tuple[str, datetime, datetime, Fraction]]:
+    """The incident's intervals; an open end is ``resolved``, else ``as_of``."""
+    end = incident.resolved if incident.resolved is not None else max(as_of, incident.started)
+    if incident.impact:
+        return [
+            (entry.service, entry.start or incident.started, entry.end or end,
+             weights[entry.level] if entry.fraction is None else exact(entry.fraction))
+            for entry in incident.impact
+        ]
+    minutes = exact(incident.downtime_minutes or 0)
+    # Round up to whole microseconds: downtime is never understated.
+    micro = -(-minutes * 60_000_000 // 1)
+    stop = incident.started + timedelta(microseconds=int(micro))
+    return [(service, incident.started, stop, weights["outage"]) for service in dict.fromkeys(incident.services)]
+
+
+def incident_downtime(incident: Incident, settings: Settings, as_of: datetime) -> Fraction:
+    """Minutes of the incident's own downtime: the largest weight active at each instant, integrated."""
+    spans = [(start, end, weight) for _, start, end, weight in intervals(incident, settings.level_weights(), as_of)
+             if end > start and weight > 0]
+    points = sorted({moment for start, end, _ in spans for moment in (start, end)})
+    total = Fraction(0)
+    for left, right in zip(points, points[1:]):
+        weight = max((w for start, end, w in spans if start <= left and end >= right), default=0)
+        if weight:
+            seconds = (right - left) / timedelta(microseconds=1)
+            total += weight * Fraction(int(seconds), 60_000_000)
+    return total

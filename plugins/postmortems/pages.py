@@ -1,0 +1,264 @@
+"""Every page and file of the wiki, rendered from Jinja2 templates (no MkDocs here).
+
+``Wiki`` takes loaded incidents and an uptime report and yields ``Output`` values:
+Markdown pages (for the site builder to render), and ready files (JSON, Atom, SVG).
+Incident pages are rendered on demand, so a builder can render only the ones it needs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import jinja2
+
+from . import badges, charts
+from .feed import atom_feed
+from .formatting import duration, markdown_text, number
+from .model import Incident
+from .settings import Settings
+from .templating import environment
+from .timeparse import iso, local_text
+from .impact import incident_downtime
+from .uptime import Report
+from .urls import Layout
+
+FEED_SIZE = 50
+STATUS_DAYS = 90
+
+
+@dataclass(frozen=True)
+class Output:
+    uri: str  # path in the site's sources, e.g. "incidents/index.md" or "uptime.json"
+    content: str
+    nav: bool = False  # listed in the navigation
+
+
+class Wiki:
+    def __init__(self, incidents: list[Incident], report: Report, settings: Settings, layout: Layout,
+                 templates_dir: Path | None = None, site_url: str = "", site_name: str = "Postmortems"):
+        self.incidents = incidents  # newest first
+        self.report = report
+        self.settings = settings
+        self.layout = layout
+        self.site_url = site_url
+        self.site_name = site_name
+        self.env = environment(templates_dir)
+        self.tz = settings.tz
+        self.by_id = {incident.id: incident for incident in incidents}
+        self.today = report.as_of.astimezone(self.tz).date()
+        self.referenced_by: dict[str, list[str]] = defaultdict(list)
+        for incident in reversed(incidents):
+            for other in incident.related:
+                self.referenced_by[other].append(incident.id)
+        self.downtime = {incident.id: incident_downtime(incident, settings, report.as_of) for incident in incidents}
+
+    # Rendering ---------------------------------------------------------
+    def render(self, template: str, page: str, **context) -> str:
+        layout = self.layout
+
+        def link(target: str, anchor: str = "") -> str:
+            return layout.href(page, target, anchor)
+
+        def source(target: str) -> str:
+            return layout.source_href(page, target)
+
+        try:
+            return self.env.get_template(template).render(
+                wiki=self, report=self.report, settings=self.settings, layout=layout, page=page, link=link, source=source,
+                when=self.when, iso=iso, duration=duration, md=markdown_text, number=number, today=self.today,
+                **context,
+            )
+        except jinja2.TemplateError as error:
+            name = getattr(error, "name", None) or template
+            line = f":{error.lineno}" if getattr(error, "lineno", None) else ""
+            filename = getattr(error, "filename", None)
+            origin = f" (in {filename})" if filename else ""
+            raise TemplateProblem(f"template {name}{line}: {error.message or error}{origin}") from None
+
+    def when(self, moment: datetime | None) -> str:
+        return local_text(moment, self.tz) if moment else ""
+
+    # Pages -------------------------------------------------------------
+    def incident_uri(self, incident: Incident) -> str:
+        return self.layout.incident(incident.id)
+
+    def incident_page(self, incident: Incident) -> str:
+        page = self.incident_uri(incident)
+        related = [self.by_id[i] for i in incident.related if i in self.by_id]
+        backlinks = [self.by_id[i] for i in self.referenced_by.get(incident.id, []) if i not in incident.related]
+        return self.render("incident.md", page, incident=incident, related=related, backlinks=backlinks,
+                           milestones=self.milestones(incident), downtime=self.downtime[incident.id],
+                           overdue=self.overdue)
+
+    def pages(self) -> list[Output]:
+        """Every generated Markdown page but the incidents' own."""
+        layout = self.layout
+        outputs = [
+            Output(layout.index, self.render("index.md", layout.index, rows=self.incidents, years=self.years()), nav=True),
+            Output(layout.dashboard, self.dashboard(), nav=True),
+            Output(layout.services, self.render("services.md", layout.services, services=self.services()), nav=True),
+            Output(layout.action_items, self.action_items_page(), nav=True),
+            Output(layout.causes, self.render("causes.md", layout.causes, groups=self.groups("cause")), nav=True),
+            Output(layout.tags, self.render("tags.md", layout.tags, groups=self.groups("tag")), nav=True),
+            Output(layout.ledger(None), self.ledger_page(None)),
+        ]
+        for name in self.report.services:
+            outputs.append(Output(layout.service(name), self.service_page(name)))
+            outputs.append(Output(layout.ledger(name), self.ledger_page(name)))
+        for kind in ("cause", "tag"):
+            for name, members in self.groups(kind):
+                uri = layout.cause(name) if kind == "cause" else layout.tag(name)
+                outputs.append(Output(uri, self.render(f"{kind}.md", uri, name=name, rows=members)))
+        return outputs
+
+    def files(self) -> list[Output]:
+        """The machine-readable files: uptime.json, incidents.json, feed.xml, badges."""
+        outputs = [
+            Output("uptime.json", _json(self.report.to_json())),
+            Output("incidents.json", _json(self.incidents_json())),
+            Output("feed.xml", self.feed()),
+        ]
+        scopes = [(None, self.report.site)] + list(self.report.services.items())
+        for service, scope in scopes:
+            for key, window in scope.windows.items():
+                label = "uptime" if service is None else f"{service} uptime"
+                color = badges.color_for(float(window.uptime) if window.uptime is not None else None, self.settings.slo)
+                outputs.append(Output(self.layout.badge(key, service), badges.badge(f"{label} {key}", window.display, color)))
+        return outputs
+
+    def dashboard(self) -> str:
+        page = self.layout.dashboard
+        site = self.report.site
+        return self.render(
+            "dashboard.md", page, site=site, services=self.services(),
+            status_bars=[(name, self.status_bar(scope, page, name)) for name, scope in self.scopes()],
+            monthly=self.monthly_chart(site, page, None),
+            severity_chart=charts.bars(list(site.windows["all"].by_severity.items()), title="Incidents by severity"),
+            cause_chart=charts.bars(sorted(site.windows["all"].by_cause.items(), key=lambda kv: (-kv[1], kv[0])),
+                                    title="Incidents by cause"),
+        )
+
+    def service_page(self, name: str) -> str:
+        page = self.layout.service(name)
+        scope = self.report.services[name]
+        rows = [incident for incident in self.incidents if name in incident.services]
+        return self.render("service.md", page, name=name, scope=scope, rows=rows,
+                           status_bar=self.status_bar(scope, page, name), monthly=self.monthly_chart(scope, page, name))
+
+    def ledger_page(self, service: str | None) -> str:
+        scope = self.report.site if service is None else self.report.services[service]
+        return self.render("ledger.md", self.layout.ledger(service), service=service, scope=scope)
+
+    def action_items_page(self) -> str:
+        items = []
+        for incident in self.incidents:
+            for item in incident.action_items:
+                items.append((incident, item))
+        open_items = [pair for pair in items if pair[1].status == "open"]
+        # Overdue first (oldest due date first), then dated ones, then undated, oldest incident first.
+        open_items.sort(key=lambda pair: (pair[1].due is None, pair[1].due or date.max, pair[0].started, pair[0].id))
+        closed = [pair for pair in items if pair[1].status != "open"]
+        return self.render("action-items.md", self.layout.action_items, open_items=open_items,
+                           closed=closed, overdue=self.overdue)
+
+    # Pieces --------------------------------------------------------------
+    def overdue(self, item) -> bool:
+        return item.status == "open" and item.due is not None and item.due < self.today
+
+    def milestones(self, incident: Incident) -> list[tuple[datetime, str, str]]:
+        """Milestones and timeline entries in time order: ``(at, kind, text)``."""
+        entries = [(getattr(incident, name), "milestone", name.capitalize())
+                   for name in ("started", "detected", "acknowledged", "mitigated", "resolved")
+                   if getattr(incident, name) is not None]
+        entries += [(entry.at, "event", entry.event) for entry in incident.timeline]
+        return sorted(entries, key=lambda entry: (entry[0], entry[1] == "event"))
+
+    def years(self) -> list[int]:
+        return sorted({incident.started.astimezone(self.tz).year for incident in self.incidents}, reverse=True)
+
+    def scopes(self):
+        yield "All services", self.report.site
+        yield from self.report.services.items()
+
+    def services(self) -> list[tuple[str, object, int]]:
+        counts: dict[str, int] = defaultdict(int)
+        for incident in self.incidents:
+            for name in set(incident.services):
+                counts[name] += 1
+        return [(name, scope, counts[name]) for name, scope in self.report.services.items()]
+
+    def groups(self, kind: str) -> list[tuple[str, list[Incident]]]:
+        grouped: dict[str, list[Incident]] = defaultdict(list)
+        for incident in self.incidents:
+            names = [incident.cause_category] if kind == "cause" else incident.tags
+            for name in dict.fromkeys(names):
+                if name:
+                    grouped[name].append(incident)
+        return sorted(grouped.items(), key=lambda kv: (-len(kv[1]), kv[0].lower()))
+
+    def status_bar(self, scope, page: str, name: str) -> str:
+        days = []
+        for day in scope.days(STATUS_DAYS):
+            days.append({
+                "date": day.date.isoformat(), "downtime_minutes": float(day.downtime_minutes), "display": day.display,
+                "incidents": [{"title": self.by_id[i].title, "url": self.layout.href(page, self.layout.incident(i))}
+                              for i in day.incidents if i in self.by_id],
+            })
+        return charts.status_bar(days, title=f"{name}: the last {STATUS_DAYS} days")
+
+    def monthly_chart(self, scope, page: str, service: str | None) -> str:
+        months = [{"month": key, "downtime_minutes": float(window.downtime_minutes), "display": window.display,
+                   "url": self.layout.href(page, self.layout.ledger(service), f"month-{key}")}
+                  for key, window in scope.months.items()]
+        return charts.monthly_downtime(months[-24:], title="Downtime per month")
+
+    # Machine-readable ----------------------------------------------------
+    def incident_json(self, incident: Incident) -> dict:
+        data = incident.model_dump(mode="json", exclude={"body"})
+        for name in ("started", "detected", "acknowledged", "mitigated", "resolved"):
+            value = getattr(incident, name)
+            data[name] = iso(value) if value else None
+        data["timeline"] = [{"at": iso(entry.at), "event": entry.event} for entry in incident.timeline]
+        for entry, raw in zip(data["impact"], incident.impact):
+            entry["start"] = iso(raw.start) if raw.start else None
+            entry["end"] = iso(raw.end) if raw.end else None
+        data["url"] = self.layout.url(self.layout.incident(incident.id))
+        data["counted_downtime_minutes"] = round(float(self.downtime[incident.id]), 6)
+        return data
+
+    def incidents_json(self) -> dict:
+        return {"as_of": iso(self.report.as_of), "count": len(self.incidents),
+                "incidents": [self.incident_json(incident) for incident in self.incidents]}
+
+    def feed(self) -> str:
+        entries = []
+        for incident in self.incidents[:FEED_SIZE]:
+            summary = incident.cause_summary or incident.title
+            entries.append({
+                "id": incident.id, "title": incident.title,
+                "url": self.layout.url(self.layout.incident(incident.id)),
+                "published": incident.started, "updated": incident.resolved or incident.started,
+                "summary": summary,
+                "content_html": self.render("feed-entry.html", self.layout.incident(incident.id), incident=incident,
+                                            downtime=self.downtime[incident.id]),
+                "authors": list(incident.authors), "categories": [incident.severity, *incident.services, *incident.tags],
+            })
+        return atom_feed(entries, title=f"{self.site_name}: incidents", site_url=self.site_url,
+                         feed_url="feed.xml", updated=self.report.as_of)
+
+    def figure(self, window: str, service: str | None = None) -> str:
+        return self.report.figure(window, service)
+
+
+class TemplateProblem(Exception):
+    """A template (packaged or the wiki's own) failed to render."""
+
+
+def _json(data: object) -> str:
+    """JSON with ``<``, ``>`` and ``&`` as escapes, so it stays inert even inside an HTML page."""
+    text = json.dumps(data, indent=1, ensure_ascii=False, sort_keys=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") + "\n"

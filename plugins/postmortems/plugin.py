@@ -1,0 +1,137 @@
+"""The MkDocs plugin: a thin adapter from MkDocs events to the core.
+
+``on_files`` loads the incidents, computes the uptime report once and adds every
+generated page and file; incident pages point at their real files so other
+plugins (and ``--dirty``) see them, and get their Markdown in ``on_page_markdown``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files, InclusionLevel
+
+from .loader import load_directory
+from .options import PostmortemsConfig, prefix, settings_from
+from .pages import TemplateProblem, Wiki
+from .uptime import compute
+from .urls import Layout
+
+log = get_plugin_logger(__name__)
+
+ASSETS = Path(__file__).parent / "assets"
+ASSET_URIS = {"css": "assets/postmortems/postmortems.css", "js": "assets/postmortems/postmortems.js"}
+FIGURE = re.compile(
+    r"""\{\{\s*uptime\(\s*(["'])(?P<window>[^"']*)\1\s*(?:,\s*service\s*=\s*(["'])(?P<service>[^"']*)\3\s*)?\)\s*\}\}"""
+)
+
+
+class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self):
+        self.wiki: Wiki | None = None
+        self.incident_pages: dict[str, object] = {}
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        # Defining on_startup keeps one plugin object across `mkdocs serve` rebuilds.
+        self.command = command
+
+    def on_config(self, config):
+        if not self.config.enabled:
+            return config
+        self.wiki, self.incident_pages = None, {}
+        self.settings = settings_from(self.config)
+        root = Path(config.config_file_path or ".").resolve().parent
+        self.incidents_dir = (root / self.config.incidents_dir).resolve()
+        self.templates_dir = (root / self.config.templates_dir).resolve()
+        self.layout = Layout(prefix(self.config), config.use_directory_urls)
+        for uri, target in ((ASSET_URIS["css"], config.extra_css), (ASSET_URIS["js"], config.extra_javascript)):
+            if uri not in [str(item) for item in target]:
+                target.append(uri)
+        return config
+
+    def on_files(self, files: Files, *, config) -> Files:
+        if not self.config.enabled:
+            return files
+        if not self.incidents_dir.is_dir():
+            log.warning(f"incidents_dir '{self.config.incidents_dir}' is not a folder ({self.incidents_dir}); the wiki has no incidents")
+        collection = load_directory(self.incidents_dir, self.settings, base=Path(config.config_file_path or ".").resolve().parent)
+        for problem in collection.problems:
+            log.warning(str(problem))
+        if collection.left_out:
+            log.warning(
+                f"{len(collection.left_out)} incident file(s) left out of the wiki until fixed: {', '.join(collection.left_out)}"
+            )
+        try:
+            report = compute(collection.incidents, self.settings)
+            self.wiki = Wiki(collection.incidents, report, self.settings, self.layout, self.templates_dir,
+                             site_url=config.site_url or "", site_name=config.site_name)
+            outputs = self.wiki.pages() + self.wiki.files()
+        except (TemplateProblem, ValueError) as error:
+            raise PluginError(f"postmortems: {error}") from None
+
+        # Incident files inside docs_dir would be published twice: the generated page replaces them.
+        for file in list(files):
+            if file.abs_src_path and _inside(Path(file.abs_src_path), self.incidents_dir):
+                files.remove(file)
+        for output in outputs:
+            self._add(files, File.generated(config, output.uri, content=output.content,
+                                            inclusion=InclusionLevel.INCLUDED if output.nav else InclusionLevel.NOT_IN_NAV))
+        for incident in collection.incidents:
+            file = File.generated(config, self.wiki.incident_uri(incident),
+                                  abs_src_path=str(collection.files[incident.id]),
+                                  inclusion=InclusionLevel.NOT_IN_NAV)
+            self.incident_pages[file.src_uri] = incident
+            self._add(files, file)
+        for kind, uri in ASSET_URIS.items():
+            self._add(files, File.generated(config, uri, abs_src_path=str(ASSETS / Path(uri).name)))
+        return files
+
+    def _add(self, files: Files, file: File) -> None:
+        existing = files.get_file_from_path(file.src_uri)
+        if existing is not None:
+            if existing.generated_by is None and file.src_uri.endswith(".md"):
+                log.info(f"docs/{file.src_uri} is your own page; the generated one is not used")
+                return
+            files.remove(existing)
+        files.append(file)
+
+    def on_page_markdown(self, markdown: str, /, *, page, config, files) -> str:
+        if self.wiki is None:
+            return markdown
+        incident = self.incident_pages.get(page.file.src_uri)
+        if incident is not None:
+            page.meta = {}  # the frontmatter is data, not MkDocs page settings
+            try:
+                return self.wiki.incident_page(incident)
+            except TemplateProblem as error:
+                raise PluginError(f"postmortems: {error}") from None
+        return FIGURE.sub(lambda match: self._figure(match, page), markdown)
+
+    def _figure(self, match: re.Match, page) -> str:
+        window, service = match.group("window"), match.group("service")
+        try:
+            return self.wiki.figure(window, service)
+        except KeyError as error:
+            log.warning(f"{page.file.src_uri}: {match.group(0)}: {error.args[0] if error.args else error}")
+            return "n/a"
+
+    def on_serve(self, server, /, *, config, builder):
+        if self.config.enabled:
+            for folder in (self.incidents_dir, self.templates_dir):
+                if folder.is_dir():
+                    server.watch(str(folder))
+        return server
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder)
+        return True
+    except ValueError:
+        return False
+

@@ -1,0 +1,96 @@
+"""Where every generated page lives, and relative links between them (no MkDocs needed)."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import unicodedata
+from urllib.parse import quote
+
+
+def name_slug(name: str) -> str:
+    """A service, cause or tag name as a file name: ``Payments API`` -> ``payments-api``."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    cleaned = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+    return cleaned or "x" + "".join(f"{ord(char):x}" for char in name)[:40]
+
+
+class Layout:
+    """Source paths (as MkDocs ``src_uri``) of generated pages, and their URLs."""
+
+    def __init__(self, prefix: str = "incidents/", directory_urls: bool = True):
+        self.prefix = prefix
+        self.directory_urls = directory_urls
+        self._slugs: dict[tuple[str, str], str] = {}
+
+    # Pages -------------------------------------------------------------
+    def incident(self, incident_id: str) -> str:
+        return f"{self.prefix}{incident_id}.md"
+
+    @property
+    def index(self) -> str:
+        return f"{self.prefix}index.md"
+
+    def year(self, year: int) -> str:
+        return f"{self.prefix}{year}/index.md"
+
+    dashboard = "uptime/index.md"
+    services = "services/index.md"
+    causes = "causes/index.md"
+    tags = "tags/index.md"
+    action_items = "action-items.md"
+
+    def ledger(self, scope: str | None) -> str:
+        return "uptime/ledger/site.md" if scope is None else f"uptime/ledger/service-{self.slug('service', scope)}.md"
+
+    def service(self, name: str) -> str:
+        return f"services/{self.slug('service', name)}.md"
+
+    def cause(self, name: str) -> str:
+        return f"causes/{self.slug('cause', name)}.md"
+
+    def tag(self, name: str) -> str:
+        return f"tags/{self.slug('tag', name)}.md"
+
+    def badge(self, window: str, service: str | None = None) -> str:
+        if service is None:
+            return f"badges/uptime-{window}.svg"
+        return f"badges/{self.slug('service', service)}/uptime-{window}.svg"
+
+    def slug(self, kind: str, name: str) -> str:
+        """A stable slug per name; two names that slug alike get ``-2``, ``-3``."""
+        key = (kind, name)
+        if key not in self._slugs:
+            base = name_slug(name)
+            taken = {slug for (other_kind, _), slug in self._slugs.items() if other_kind == kind}
+            candidate, number = base, 2
+            while candidate in taken:
+                candidate, number = f"{base}-{number}", number + 1
+            self._slugs[key] = candidate
+        return self._slugs[key]
+
+    # URLs --------------------------------------------------------------
+    def url(self, src_uri: str) -> str:
+        """The site-relative URL of a page, as MkDocs would serve it."""
+        if not src_uri.endswith(".md"):
+            return src_uri
+        stem = src_uri[:-3]
+        if not self.directory_urls:
+            return f"{stem}.html"
+        if stem == "index" or stem.endswith("/index"):
+            return stem[:-5]
+        return f"{stem}/"
+
+    def href(self, from_src: str, to_src: str, anchor: str = "") -> str:
+        """A relative link from the page ``from_src`` to ``to_src`` (a page or a file)."""
+        from_url, to_url = self.url(from_src), self.url(to_src)
+        base = from_url.rsplit("/", 1)[0] if "/" in from_url else ""
+        relative = posixpath.relpath("/" + to_url, "/" + base)
+        if to_url.endswith("/") or not to_url:
+            relative = "./" if relative == "." else relative + "/"
+        return quote(relative, safe="/.-_~") + (f"#{anchor}" if anchor else "")
+
+    @staticmethod
+    def source_href(from_src: str, to_src: str) -> str:
+        """A link between source files, for Markdown links (MkDocs turns them into URLs)."""
+        return quote(posixpath.relpath(to_src, posixpath.dirname(from_src) or "."), safe="/.-_~")

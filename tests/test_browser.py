@@ -1,0 +1,129 @@
+"""The example wiki in a real browser: Playwright driving Debian's Chromium.
+
+Builds the repository's own example, serves it on 127.0.0.1 and checks what a
+reader sees. Skips when Chromium is missing, unless POSTMORTEMS_REQUIRE_BROWSER=1
+(set by .ci/run, so CI never skips it).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from conftest import ROOT
+from sitebuilder import build_site
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+REQUIRED = os.environ.get("POSTMORTEMS_REQUIRE_BROWSER") == "1"
+if CHROMIUM is None and not REQUIRED:
+    pytest.skip("Chromium is not installed (apt-get install -y chromium); .ci/run installs it", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api") if not REQUIRED else __import__("playwright.sync_api").sync_api
+
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--disable-default-apps"]
+
+
+class Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    site = build_site(ROOT / "mkdocs.yml", strict=True, site_dir=tmp_path_factory.mktemp("example") / "site")
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    assert CHROMIUM, "Chromium is required here (POSTMORTEMS_REQUIRE_BROWSER=1)"
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(service_workers="block")
+    page = context.new_page()
+    page.console_errors = []
+    page.requests = []
+    page.on("console", lambda message: message.type == "error" and page.console_errors.append(message.text))
+    page.on("pageerror", lambda error: page.console_errors.append(str(error)))
+    page.on("request", lambda request: page.requests.append(request.url))
+    yield page
+    hosts = {urlsplit(url).hostname for url in page.requests if not url.startswith(("data:", "blob:"))}
+    assert hosts <= {"127.0.0.1"}, f"requests to other hosts: {sorted(h for h in hosts if h != '127.0.0.1')}"
+    assert page.console_errors == []
+    context.close()
+
+
+def test_dashboard_shows_the_all_time_figure(page, server):
+    page.goto(f"{server}/uptime/")
+    figures = page.locator(".pm-figure-value")
+    assert figures.count() == 5
+    assert figures.last.inner_text() == ">99.98%"
+    assert page.locator("svg.pm-statusbar").count() >= 3
+    page.locator("a.pm-figure").last.click()
+    page.wait_for_url("**/uptime/ledger/site/#window-all")
+    assert page.locator("#window-all").is_visible()
+
+
+def test_home_page_embeds_live_figures(page, server):
+    page.goto(f"{server}/")
+    assert ">99.98%" in page.locator("article").inner_text()
+
+
+def test_search_for_a_word_in_one_cause_lists_that_incident(page, server):
+    page.goto(f"{server}/")
+    page.locator("label.md-search__icon, .md-search__input").first.click()
+    page.locator("input.md-search__input").fill("pgpool")
+    results = page.locator(".md-search-result__list > li")
+    results.first.wait_for(timeout=15000)
+    assert results.count() == 1
+    link = results.first.locator("a").first.get_attribute("href")
+    assert "incidents/2012-08-14-schema-upgrade-stale-replica/" in link
+
+
+def test_index_filters_narrow_the_table(page, server):
+    page.goto(f"{server}/incidents/")
+    rows = page.locator("table.pm-incidents tbody tr")
+    total = rows.count()
+    assert total >= 10
+    page.select_option("select[data-pm-filter='services']", "email")
+    visible = page.locator("table.pm-incidents tbody tr:not([hidden])")
+    assert 0 < visible.count() < total
+    for text in visible.all_inner_texts():
+        assert "email" in text
+    assert page.locator("[data-pm-count]").inner_text() == f"{visible.count()} of {total} incidents"
+    assert "#services=email" in page.url
+    page.select_option("select[data-pm-filter='year']", "2013")
+    both = visible.count()
+    page.select_option("select[data-pm-filter='services']", "")
+    assert visible.count() >= both
+    page.reload()
+    assert page.locator("select[data-pm-filter='year']").input_value() == "2013"
+
+
+def test_follow_an_incident_and_its_related_link(page, server):
+    page.goto(f"{server}/incidents/")
+    page.get_by_role("link", name="pgpool", exact=False).count()  # titles need not say pgpool
+    page.locator("table.pm-incidents a[href*='schema-upgrade-stale-replica']").click()
+    page.wait_for_url("**/incidents/2012-08-14-schema-upgrade-stale-replica/")
+    assert page.locator(".pm-card").is_visible()
+    assert page.locator("ol.pm-timeline li").count() >= 3
+    page.locator("ul.pm-related a").first.click()
+    page.wait_for_url("**/incidents/2012-12-04-replica-falls-behind-stale-reads/")
+    assert page.locator("ul.pm-related a[href*='schema-upgrade-stale-replica']").count() == 1
