@@ -218,7 +218,7 @@ def monthly_downtime(months: list[dict], *, title: str) -> str:
 
 def bars(items: list[tuple[str, float]], *, title: str, unit: str = "") -> str:
     """A small horizontal bar chart of ``(label, value)`` rows, value printed at bar end."""
-    width, row, pad = 480.0, 22.0, 4.0
+    width, row, pad = 300.0, 22.0, 4.0
     values = [_minutes(value) or 0.0 for _, value in items]
     longest = max((len(str(label)) for label, _ in items), default=0)
     label_w = min(longest * 6.6 + 10, 200.0)
