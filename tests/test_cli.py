@@ -108,3 +108,31 @@ def test_schema_is_json_schema_with_configured_severities(tmp_path, monkeypatch)
     assert schema["additionalProperties"] is False
     assert set(schema["required"]) == {"title", "severity", "started", "services"}
     assert "downtime_minutes" in schema["properties"]
+
+
+def _jsonable(value):
+    from datetime import date
+
+    if isinstance(value, dict):
+        return {key: _jsonable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(item) for item in value]
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def test_schema_accepts_every_example_incident_and_rejects_a_typo():
+    import frontmatter
+    import jsonschema
+
+    from conftest import ROOT
+
+    schema = json.loads(run("schema", "-f", str(ROOT / "mkdocs.yml")).output)
+    validator = jsonschema.Draft202012Validator(schema)
+    examples = sorted((ROOT / "incidents").glob("*.md"))
+    assert len(examples) >= 10
+    for path in examples:
+        data = _jsonable(frontmatter.load(path).metadata)
+        assert list(validator.iter_errors(data)) == [], path.name
+    typo = _jsonable(frontmatter.load(examples[0]).metadata)
+    typo["downtime_minute"] = typo.pop("downtime_minutes", 5)
+    assert any("downtime_minute" in error.message for error in validator.iter_errors(typo))

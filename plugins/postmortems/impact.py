@@ -24,10 +24,12 @@ def intervals(incident: Incident, weights: dict[str, Fraction], as_of: datetime)
              weights[entry.level] if entry.fraction is None else exact(entry.fraction))
             for entry in incident.impact
         ]
-    minutes = exact(incident.downtime_minutes or 0)
-    # Round up to whole microseconds: downtime is never understated.
-    micro = -(-minutes * 60_000_000 // 1)
-    stop = incident.started + timedelta(microseconds=int(micro))
+    if incident.downtime_minutes is None:
+        stop = end
+    else:
+        # Round up to whole microseconds: downtime is never understated.
+        micro = -(-exact(incident.downtime_minutes) * 60_000_000 // 1)
+        stop = incident.started + timedelta(microseconds=int(micro))
     return [(service, incident.started, stop, weights["outage"]) for service in dict.fromkeys(incident.services)]
 
 

@@ -11,10 +11,18 @@
     var selects = Array.prototype.slice.call(box.querySelectorAll("select[data-pm-filter]"));
     var count = box.querySelector("[data-pm-count]");
     var rows = Array.prototype.slice.call(table.tBodies[0].rows);
+    var columns = {};
+    Array.prototype.forEach.call(table.tHead.rows[0].cells, function (cell, index) {
+      if (cell.dataset.pmKey) columns[cell.dataset.pmKey] = index;
+    });
 
+    // The filter values are the cells' own text: the year starts the date, services are comma-separated.
     function matches(row, key, value) {
-      var have = row.getAttribute("data-" + key) || "";
-      return key === "services" ? have.split("|").indexOf(value) !== -1 : have === value;
+      var cell = row.cells[columns[key]];
+      var have = cell ? cell.textContent.trim() : "";
+      if (key === "year") return have.slice(0, 4) === value;
+      if (key === "services") return have.split(", ").indexOf(value) !== -1;
+      return have === value;
     }
 
     function apply(updateHash) {

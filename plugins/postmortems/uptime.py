@@ -1,0 +1,422 @@
+"""Uptime figures from incidents, exact, for the site and each service over each window.
+
+Each incident yields impact intervals (its ``impact`` entries, else one outage per
+service from ``started`` for ``downtime_minutes``). A scope's downtime over a window
+is the integral of the largest weight active at each instant, so overlapping
+incidents count once and a partial under an outage adds nothing.
+
+Instants are integer microseconds since the epoch and weights integer numerators
+over one common denominator, so every figure is an exact ``Fraction``. One sort of
+each scope's interval endpoints gives its max-weight step function (as layers, see
+``Steps``) with prefix sums; any window or day is then a few binary searches.
+Ledgers (the math behind a figure) and incident statistics are built on first use.
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from fractions import Fraction
+from functools import cached_property
+from typing import Sequence
+
+from .metrics import (
+    EPOCH, MICROSECOND, US_PER_DAY, US_PER_MINUTE, Exclusion, Ledger, ScopeStats, Segment, Steps, WindowStats, budget,
+    ceil_us, covered, decimal_text, floor_text, from_us, minutes, number, percent, record, segments, to_us,
+)
+from .model import Incident
+from .settings import Settings, exact
+from .timeparse import iso
+
+SITE = "site"
+
+
+def display(uptime_percent: Fraction | None, has_downtime: bool, precision: int) -> str:
+    """An uptime that never overstates: ``100%`` only without downtime, else floored with ``>``."""
+    if uptime_percent is None:
+        return "n/a"
+    if not has_downtime:
+        return "100%"
+    # With downtime the figure stays below 100 even if a caller passes 100.
+    value = uptime_percent if uptime_percent < 100 else 100 - Fraction(1, 2 * 10**precision)
+    text, is_exact = floor_text(value, precision)
+    return f"{'' if is_exact else '>'}{text}%"
+
+
+class _Weights:
+    """Every weight in play as a small id; after ``freeze``, numerators over one denominator and layers."""
+
+    def __init__(self, settings: Settings):
+        self._ids: dict[Fraction, int] = {}
+        self._typed: dict = {}
+        self.of_level = {level: self.add(weight) for level, weight in settings.level_weights().items()}
+
+    def add(self, weight: Fraction) -> int:
+        return self._ids.setdefault(weight, len(self._ids))
+
+    def typed(self, fraction: float) -> int:
+        """The id of a ``fraction`` written on an impact entry."""
+        if fraction not in self._typed:
+            self._typed[fraction] = self.add(exact(fraction))
+        return self._typed[fraction]
+
+    def freeze(self) -> None:
+        self.fractions = sorted(self._ids, key=self._ids.__getitem__)
+        self.denominator = math.lcm(*(w.denominator for w in self.fractions))
+        numerators = [w.numerator * (self.denominator // w.denominator) for w in self.fractions]
+        positive = sorted({n for n in numerators if n > 0})
+        self.layer = [positive.index(n) if n > 0 else -1 for n in numerators]
+        self.rises = [n - (positive[j - 1] if j else 0) for j, n in enumerate(positive)]
+
+
+class _Item:
+    """One incident in microseconds, for ledgers and days: ``raw`` intervals
+    ``(service, start, end, weight id)`` and ``first``/``last`` spanning the incident."""
+
+    __slots__ = ("id", "started", "first", "last", "raw", "maintenance")
+
+    def __init__(self, incident: Incident, started: int, raw: list | int, as_of: int, outage: int):
+        if not isinstance(raw, list):  # just the end of the outage on each service
+            raw = [(service, started, raw, outage) for service in dict.fromkeys(incident.services)]
+        self.id, self.maintenance, self.started, self.raw = incident.id, incident.maintenance, started, raw
+        end = as_of if incident.resolved is None else to_us(incident.resolved)
+        self.first, self.last = min([started, *(r[1] for r in raw)]), max([end, *(r[2] for r in raw)])
+
+
+class _Catalog:
+    """The incidents in order of started, and which of them each service has; built on first need."""
+
+    def __init__(self, incidents: Sequence[Incident], started: list[int], raws: list, as_of: int, outage: int):
+        self.incidents, self.started, self.raws, self._rest = incidents, started, raws, (as_of, outage)
+
+    @cached_property
+    def order(self) -> list[int]:
+        return sorted(range(len(self.started)), key=self.started.__getitem__)
+
+    @cached_property
+    def members(self) -> dict[str, list[int]]:
+        """Each service's positions in ``order``."""
+        members, incidents, raws = defaultdict(list), self.incidents, self.raws
+        for rank, i in enumerate(self.order):
+            names, raw = incidents[i].services, raws[i]
+            if raw.__class__ is list:
+                names = [*names, *(r[0] for r in raw)]
+            for service in dict.fromkeys(names) if len(names) > 1 else names:
+                members[service].append(rank)
+        return members
+
+    @cached_property
+    def records(self) -> list[tuple]:
+        with _collecting():
+            return [record(self.incidents[i], self.started[i]) for i in self.order]
+
+    @cached_property
+    def items(self) -> list[_Item]:
+        with _collecting():
+            return [_Item(self.incidents[i], self.started[i], self.raws[i], *self._rest) for i in self.order]
+
+    def pick(self, rows: list, service: str | None) -> list:
+        """``rows`` (in order of started) of the site (None) or of one service."""
+        return rows if service is None else [rows[rank] for rank in self.members[service]]
+
+
+def _collect(incidents: Sequence[Incident], settings: Settings, weights: _Weights, until: int):
+    """The hot pass: each incident's start and raw intervals (or outage end), the service names,
+    and each service's interval starts and ends by weight id (see ``_by_layer``).
+
+    Intervals are not clipped to ``[since, as_of)``: every window lies inside it.
+    """
+    level, outage, spans, counted = weights.of_level, weights.of_level["outage"], {}, settings.count_maintenance
+    starts, raws, names = [], [], set()
+    events: dict[str, dict[int, tuple[list[int], list[int]]]] = defaultdict(dict)
+    outages: dict[str, tuple[list[int], list[int]]] = {}
+    for incident in incidents:
+        started = (incident.started - EPOCH) // MICROSECOND
+        starts.append(started)
+        if not incident.impact:  # an outage on each service from started
+            typed = incident.downtime_minutes
+            if typed is None:  # no figure given: the whole incident, up to as-of while open
+                stop = until if incident.resolved is None else (incident.resolved - EPOCH) // MICROSECOND
+            else:
+                if typed not in spans:
+                    spans[typed] = ceil_us(typed)
+                stop = started + spans[typed]
+            raws.append(stop)
+            services = incident.services
+            names.update(services)
+            if stop > started and not (incident.maintenance and not counted):
+                for service in services:
+                    pair = outages.get(service)
+                    if pair is None:
+                        pair = outages[service] = events[service].setdefault(outage, ([], []))  # once per service
+                    pair[0].append(started)
+                    pair[1].append(stop)
+            continue
+        end = until if incident.resolved is None else (incident.resolved - EPOCH) // MICROSECOND
+        skip, raw = incident.maintenance and not counted, []
+        for entry in incident.impact:
+            service = entry.service
+            a = started if entry.start is None else (entry.start - EPOCH) // MICROSECOND
+            b = end if entry.end is None else (entry.end - EPOCH) // MICROSECOND
+            weight = level[entry.level] if entry.fraction is None else weights.typed(entry.fraction)
+            raw.append((service, a, b, weight))
+            names.add(service)
+            if b > a and not skip:
+                pair = events[service].get(weight)
+                if pair is None:
+                    pair = events[service][weight] = ([], [])
+                pair[0].append(a)
+                pair[1].append(b)
+        raws.append(raw)
+        names.update(incident.services)
+    return _Catalog(incidents, starts, raws, until, outage), starts, names, events
+
+
+def _by_layer(by_weight: dict[int, tuple[list[int], list[int]]], weights: _Weights) -> list:
+    """Starts and ends by weight id, regrouped by layer (zero weights dropped)."""
+    layers = [([], []) for _ in weights.rises]
+    for weight, (starts, ends) in by_weight.items():
+        if weights.layer[weight] >= 0:
+            layers[weights.layer[weight]][0].extend(starts)
+            layers[weights.layer[weight]][1].extend(ends)
+    return layers
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """What every scope shares: settings, the tracked span ``[since, as_of)``, weights, months."""
+
+    settings: Settings
+    since: int
+    as_of: int
+    weights: _Weights
+    months: tuple[tuple[str, int, int], ...]
+
+    def figures(self, weighted: int, span: int) -> tuple[Fraction, Fraction | None, str]:
+        """Downtime minutes, uptime percent and its display for ``weighted`` over ``span`` microseconds."""
+        scale = self.weights.denominator
+        uptime = 100 - Fraction(100 * weighted, scale * span) if span > 0 else None
+        return Fraction(weighted, scale * US_PER_MINUTE), uptime, display(uptime, weighted > 0, self.settings.precision)
+
+
+class Window:
+    """Uptime of one scope over ``[start, end)``, with its statistics and ledger (both built on first use)."""
+
+    def __init__(self, scope: Scope, key: str, start_us: int, end_us: int):
+        frame = scope._frame
+        self.key, self._scope, self._start, self._end = key, scope, start_us, end_us
+        self.start, self.end = from_us(start_us, frame.settings.tz), from_us(end_us, frame.settings.tz)
+        self.minutes = minutes(end_us - start_us)
+        weighted = scope.steps.integral(start_us, end_us)
+        self.downtime_minutes, self.uptime, self.display = frame.figures(weighted, end_us - start_us)
+        self.budget_minutes, self.budget_left_minutes = budget(frame.settings.slo, self.minutes, self.downtime_minutes)
+
+    @cached_property
+    def stats(self) -> WindowStats:
+        return self._scope._stats.window(self._start, self._end)
+
+    incidents = property(lambda self: self.stats.incidents)
+    incident_ids = property(lambda self: self.stats.incident_ids)
+    maintenance_count = property(lambda self: self.stats.maintenance_count)
+    by_severity = property(lambda self: self.stats.by_severity)
+    by_cause = property(lambda self: self.stats.by_cause)
+    time_to = property(lambda self: self.stats.time_to)
+    mtbf_minutes = property(lambda self: self.stats.mtbf_minutes)
+
+    @cached_property
+    def ledger(self) -> Ledger:
+        segments, excluded = self._scope._ledger(self._start, self._end)
+        return Ledger(segments, excluded, self.minutes, self.downtime_minutes, decimal_text(self.uptime), self.display)
+
+    def to_json(self, ledger: bool = False) -> dict:
+        out = {"start": iso(self.start), "end": iso(self.end), "minutes": number(self.minutes),
+               "downtime_minutes": number(self.downtime_minutes), "uptime": percent(self.uptime),
+               "display": self.display, **self.stats.to_json(),
+               "budget_minutes": number(self.budget_minutes), "budget_left_minutes": number(self.budget_left_minutes)}
+        if ledger:
+            out["ledger"] = self.ledger.to_json()
+        return out
+
+
+@dataclass
+class Day:
+    """One local calendar day of a scope for the status bar; ``start``/``end`` are its local midnights."""
+
+    date: date
+    start: datetime
+    end: datetime
+    minutes: Fraction  # the part of the day inside [since, as_of)
+    downtime_minutes: Fraction
+    uptime: Fraction | None
+    display: str
+    incidents: list[str]
+
+    def to_json(self) -> dict:
+        return {"date": self.date.isoformat(), "minutes": number(self.minutes),
+                "downtime_minutes": number(self.downtime_minutes), "uptime": percent(self.uptime),
+                "display": self.display, "incidents": list(self.incidents)}
+
+
+class Scope:
+    """The site, or one service: rolling windows, calendar months and a day series."""
+
+    def __init__(self, name: str, frame: _Frame, catalog: _Catalog, steps: Steps, is_site: bool = False):
+        self.name, self.is_site, self._frame, self._catalog, self.steps = name, is_site, frame, catalog, steps
+        since, as_of = frame.since, frame.as_of
+        self.windows = {
+            f"{days}d": Window(self, f"{days}d", min(max(since, as_of - days * US_PER_DAY), as_of), as_of)
+            for days in sorted(frame.settings.windows)
+        }
+        self.windows["all"] = Window(self, "all", min(since, as_of), as_of)
+        self.months = {key: Window(self, key, max(a, since), min(b, as_of)) for key, a, b in frame.months}
+
+    @property
+    def _items(self) -> list[_Item]:
+        """This scope's incidents, sorted by started."""
+        return self._catalog.pick(self._catalog.items, None if self.is_site else self.name)
+
+    @cached_property
+    def _stats(self) -> ScopeStats:
+        records = self._catalog.pick(self._catalog.records, None if self.is_site else self.name)
+        return ScopeStats(records, self._frame.settings.severities)
+
+    def days(self, n: int = 90) -> list[Day]:
+        """The last ``n`` local days, ending with the day of the last instant before as-of."""
+        frame, tz = self._frame, self._frame.settings.tz
+        last = from_us(frame.as_of - 1, tz).date()
+        dates = [last - timedelta(days=back) for back in range(n - 1, -1, -1)] + [last + timedelta(days=1)]
+        bounds = [to_us(datetime.combine(day, time(), tzinfo=tz)) for day in dates]
+        touching: list[list[str]] = [[] for _ in range(n)]
+        for item in self._items:
+            if item.started < frame.as_of and item.first < bounds[-1] and (item.last > bounds[0] or item.first >= bounds[0]):
+                first = max(bisect_right(bounds, item.first) - 1, 0)
+                for k in range(first, min(max(first, bisect_left(bounds, item.last) - 1), n - 1) + 1):
+                    touching[k].append(item.id)
+        result = []
+        for k in range(n):
+            a, b = max(bounds[k], frame.since), min(bounds[k + 1], frame.as_of)
+            figures = frame.figures(self.steps.integral(a, b) if b > a else 0, b - a)
+            result.append(Day(dates[k], from_us(bounds[k], tz), from_us(bounds[k + 1], tz), minutes(max(b - a, 0)),
+                              *figures, touching[k]))
+        return result
+
+    def _ledger(self, start: int, end: int) -> tuple[list[Segment], list[Exclusion]]:
+        frame = self._frame
+        since, as_of, counted = frame.since, frame.as_of, frame.settings.count_maintenance
+        pieces, excluded = [], []
+        for item in self._items:
+            raw = item.raw if self.is_site else [r for r in item.raw if r[0] == self.name]
+            if item.first >= as_of:
+                if end == as_of:
+                    excluded.append(Exclusion(item.id, "after as-of"))
+                continue
+            if item.maintenance and not counted:
+                if item.first < end and (item.last > start or item.first >= start):
+                    excluded.append(Exclusion(item.id, "maintenance"))
+                continue
+            if start == since and item.started < since and all(r[2] <= since for r in raw):
+                excluded.append(Exclusion(item.id, "before since"))
+                continue
+            if start == since and (cut := covered([(r[1], min(r[2], since)) for r in raw])):
+                excluded.append(Exclusion(item.id, "clipped at since", minutes(cut)))
+            if end == as_of and (cut := covered([(max(r[1], as_of), r[2]) for r in raw])):
+                excluded.append(Exclusion(item.id, "clipped at as-of", minutes(cut)))
+            for _, a, b, weight in raw:
+                a, b = max(a, start), min(b, end)
+                if b > a:
+                    pieces.append((a, b, frame.weights.fractions[weight], item.id))
+        return segments(pieces, frame.settings.tz), excluded
+
+    def to_json(self) -> dict:
+        return {"windows": {k: w.to_json() for k, w in self.windows.items()},
+                "months": {k: w.to_json() for k, w in self.months.items()}}
+
+
+def _months(since: int, as_of: int, tz) -> list[tuple[str, int, int]]:
+    """``(YYYY-MM, start, end)`` of each local calendar month from since's to that of the last instant before as-of."""
+    if since >= as_of:
+        return []
+    first, last = from_us(since, tz), from_us(as_of - 1, tz)
+    months, year, month = [], first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        following = (year + month // 12, month % 12 + 1)
+        start, end = datetime(year, month, 1, tzinfo=tz), datetime(*following, 1, tzinfo=tz)
+        months.append((f"{year:04d}-{month:02d}", to_us(start), to_us(end)))
+        year, month = following
+    return months
+
+
+@dataclass(eq=False)
+class Report:
+    as_of: datetime
+    since: datetime
+    settings: Settings
+    site: Scope
+    services: dict[str, Scope]
+
+    def to_json(self) -> dict:
+        """The uptime.json document (no ledgers)."""
+        with _collecting():
+            return self._document()
+
+    def _document(self) -> dict:
+        return {"as_of": iso(self.as_of), "since": iso(self.since), "timezone": self.settings.timezone,
+                "precision": self.settings.precision, "slo": self.settings.slo, "site": self.site.to_json(),
+                "services": {name: scope.to_json() for name, scope in self.services.items()}}
+
+    def figure(self, window: str, service: str | None = None) -> str:
+        """The displayed uptime of the site (or ``service``) over a window key (``30d``, ``all``, ``2013-07``)."""
+        if service is None:
+            scope = self.site
+        elif service in self.services:
+            scope = self.services[service]
+        else:
+            raise KeyError(f"unknown service {service!r} (services: {', '.join(self.services) or 'none'})")
+        found = scope.windows.get(window) or scope.months.get(window)
+        if found is None:
+            months = f"months {min(scope.months)} to {max(scope.months)}" if scope.months else "no months"
+            raise KeyError(f"unknown window {window!r} (windows: {', '.join(scope.windows)}; {months})")
+        return found.display
+
+
+def compute(incidents: Sequence[Incident], settings: Settings, as_of: datetime | None = None) -> Report:
+    """Uptime of the site and of every service named by any incident, tracked from since to as-of."""
+    tz = settings.tz
+    as_of = as_of if as_of is not None else settings.resolve_as_of()
+    as_of = as_of if as_of.tzinfo else as_of.replace(tzinfo=tz)
+    until = to_us(as_of)
+    weights = _Weights(settings)
+    with _collecting():
+        catalog, starts, names, events = _collect(incidents, settings, weights, until)
+        weights.freeze()
+        if settings.since is not None:
+            since = settings.since if settings.since.tzinfo else settings.since.replace(tzinfo=tz)
+        else:  # by instant: aware datetimes sharing a tzinfo compare by wall time, wrong across a DST fold
+            since = incidents[starts.index(min(starts))].started if starts else as_of
+        frame = _Frame(settings, to_us(since), until, weights, tuple(_months(to_us(since), until, tz)))
+        rises = weights.rises
+        steps = {name: Steps.of(_by_layer(events[name], weights), rises) for name in sorted(names)}
+        services = {name: Scope(name, frame, catalog, part) for name, part in steps.items()}
+        site = Scope(SITE, frame, catalog, Steps.union(list(steps.values()), rises), is_site=True)
+        return Report(as_of, since, settings, site, services)
+
+
+@contextmanager
+def _collecting():
+    """Pause the cyclic garbage collector while allocating many small acyclic objects.
+
+    Reference counting still frees everything; the pause only skips collections
+    that would find nothing to free but cost more than the computation itself.
+    """
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
