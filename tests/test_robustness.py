@@ -48,7 +48,7 @@ def test_bad_corpus_warns_for_each_file_and_publishes_every_good_incident(corpus
     for name in [*GOOD, "2013-06-10-big.md"]:
         assert (site / "incidents" / name[:-3] / "index.html").exists()
     index = (site / "incidents" / "index.html").read_text()
-    assert index.count("<tr data-year") == len(GOOD) + 1
+    assert index.count("<tr><td>") == len(GOOD) + 1
     assert "Traceback" not in "\n".join(warnings)
 
 
