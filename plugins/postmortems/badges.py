@@ -11,7 +11,10 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from html import escape
+
+from .escaping import attr as _attr
+from .escaping import clean as _clean
+from .escaping import text
 
 SVG_NS = "http://www.w3.org/2000/svg"
 GREEN, YELLOW, RED, GREY = "#4c1", "#dfb317", "#e05d44", "#9f9f9f"
@@ -30,19 +33,7 @@ _WIDTH_GROUPS = {
     1751: "M", 1985: "m", 2027: "W", 2134: "@", 2200: "%",
 }
 _UNITS = {char: units for units, chars in _WIDTH_GROUPS.items() for char in chars}
-_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})|[a-zA-Z]{3,20}")
-
-
-def _clean(value: object) -> str:
-    """``value`` as text without the characters XML forbids."""
-    return _NOT_XML.sub("", str(value))
-
-
-def _attr(value: object) -> str:
-    """``value`` escaped for an XML attribute (quotes and line breaks included)."""
-    text = escape(_clean(value), quote=True)
-    return text.replace("\t", "&#9;").replace("\n", "&#10;").replace("\r", "&#13;")
 
 
 def _num(value: float) -> str:
@@ -82,7 +73,7 @@ def _texts(content: str, width: int, offset: int) -> str:
         return ""
     x = _num((offset + width / 2) * 10)
     length = _num((width - 2 * PADDING) * 10)
-    body = escape(content, quote=False)
+    body = text(content)
     return (
         f'<text aria-hidden="true" x="{x}" y="150" fill="#010101" fill-opacity=".3" transform="scale(.1)" '
         f'textLength="{length}">{body}</text>'
@@ -104,7 +95,7 @@ def badge(label: str, message: str, color: str) -> str:
     name = f"{label}: {message}" if label else message
     return (
         f'<svg xmlns="{SVG_NS}" width="{total}" height="20" role="img" aria-label="{_attr(name)}">'
-        f"<title>{escape(name, quote=False)}</title>"
+        f"<title>{text(name)}</title>"
         '<linearGradient id="s" x2="0" y2="100%"><stop offset="0" stop-color="#bbb" stop-opacity=".1"/>'
         '<stop offset="1" stop-opacity=".1"/></linearGradient>'
         f'<clipPath id="r"><rect width="{total}" height="20" rx="3" fill="#fff"/></clipPath>'

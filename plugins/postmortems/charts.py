@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import math
 import re
-from html import escape
+
+from .escaping import attr, safe_url, text
 
 SVG_NS = "http://www.w3.org/2000/svg"
 FONT = "system-ui, sans-serif"
@@ -28,20 +29,7 @@ BAR_FILL = "#e8710a"
 COUNT_FILL = "#4c78a8"
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
-_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
-_BLANKS = re.compile(r"[\x00-\x20\x7f]+")
-
-
-def _text(value: object) -> str:
-    """``value`` as escaped XML element text (characters XML forbids are dropped)."""
-    return escape(_NOT_XML.sub("", str(value)), quote=False)
-
-
-def _attr(value: object) -> str:
-    """``value`` escaped for a double- or single-quoted XML attribute."""
-    text = escape(_NOT_XML.sub("", str(value)), quote=True)
-    return text.replace("\t", "&#9;").replace("\n", "&#10;").replace("\r", "&#13;")
+_text, _attr = text, attr
 
 
 def _num(value: float) -> str:
@@ -53,20 +41,6 @@ def _num(value: float) -> str:
 def _amount(value: float) -> str:
     """A quantity for people: ``42``, ``42.5``, ``0.25``."""
     return _num(value)
-
-
-def safe_url(url: object) -> str | None:
-    """``url`` stripped, when it is relative or http(s); None for anything else.
-
-    Whitespace and control characters are ignored while reading the scheme, the way
-    browsers do, so ``java\\tscript:`` is refused too.
-    """
-    if not isinstance(url, str) or not url.strip():
-        return None
-    match = _SCHEME.match(_BLANKS.sub("", url))
-    if match and match.group(1).lower() not in ("http", "https"):
-        return None
-    return url.strip()
 
 
 def _minutes(value: object) -> float | None:

@@ -10,47 +10,23 @@ input always gives the same bytes.
 from __future__ import annotations
 
 import hashlib
-import re
 from datetime import datetime
-from html import escape
 from urllib.parse import quote, urljoin
 
-from postmortems.timeparse import iso
+from .escaping import attr, has_scheme, safe_url, text
+from .timeparse import iso
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 GENERATOR = "mkdocs-postmortems"
 
-_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
-_BLANKS = re.compile(r"[\x00-\x20\x7f]+")
-
-
-def _text(value: object) -> str:
-    """``value`` as escaped XML element text (characters XML forbids are dropped)."""
-    return escape(_NOT_XML.sub("", str(value)), quote=False)
-
-
-def _attr(value: object) -> str:
-    """``value`` escaped for an XML attribute (quotes and line breaks included)."""
-    text = escape(_NOT_XML.sub("", str(value)), quote=True)
-    return text.replace("\t", "&#9;").replace("\n", "&#10;").replace("\r", "&#13;")
-
-
-def safe_url(url: object) -> str | None:
-    """``url`` stripped when it is relative or http(s); None otherwise (``javascript:``, ``data:``...)."""
-    if not isinstance(url, str) or not url.strip():
-        return None
-    match = _SCHEME.match(_BLANKS.sub("", url))
-    if match and match.group(1).lower() not in ("http", "https"):
-        return None
-    return url.strip()
+_text, _attr = text, attr
 
 
 def absolute(url: object, site_url: str) -> str | None:
     """A safe ``url`` joined to ``site_url`` (when given and ``url`` is relative)."""
     safe = safe_url(url)
     base = safe_url(site_url)
-    if safe is None or not base or _SCHEME.match(safe):
+    if safe is None or not base or has_scheme(safe):
         return safe
     return urljoin(base if base.endswith("/") else base + "/", safe)
 
@@ -69,7 +45,7 @@ def entry_id(entry: dict, link: str | None) -> str:
     ident = str(entry.get("id") or "").strip()
     if ident:
         return "urn:postmortems:incident:" + quote(ident, safe="-._~")
-    if link and _SCHEME.match(link):
+    if link and has_scheme(link):
         return link
     published = entry.get("published")
     seed = f"{entry.get('title', '')}|{published.isoformat() if isinstance(published, datetime) else ''}"
