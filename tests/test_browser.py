@@ -87,11 +87,20 @@ def test_home_page_embeds_live_figures(page, server):
 
 
 def test_search_for_a_word_in_one_cause_lists_that_incident(page, server):
-    page.goto(f"{server}/")
+    with page.expect_response(lambda response: response.url.endswith("/search/search_index.json")):
+        page.goto(f"{server}/")
     page.locator("label.md-search__icon, .md-search__input").first.click()
-    page.locator("input.md-search__input").fill("pgpool")
     results = page.locator(".md-search-result__list > li")
-    results.first.wait_for(timeout=15000)
+    # The search worker indexes in the background: a query typed before it is ready is not
+    # answered, so type it again until it is (bounded).
+    for _ in range(20):
+        page.locator("input.md-search__input").fill("")
+        page.locator("input.md-search__input").press_sequentially("pgpool")
+        try:
+            results.first.wait_for(timeout=1500)
+            break
+        except sync_api.TimeoutError:
+            continue
     assert results.count() == 1
     link = results.first.locator("a").first.get_attribute("href")
     assert "incidents/2012-08-14-schema-upgrade-stale-replica/" in link
