@@ -16,7 +16,7 @@ NY = ZoneInfo("America/New_York")
 
 @pytest.mark.parametrize("path", BAD, ids=[path.stem for path in BAD])
 def test_bad_file_gives_exactly_the_expected_messages(path: Path):
-    incident, problems, _ = load_file(path, Settings(), f"incidents/{path.name}")
+    incident, problems, _ = load_file(path, Settings(timezone="America/New_York"), f"incidents/{path.name}")
     assert incident is None
     got = "".join(f"{problem.level}: {problem}\n" for problem in problems)
     assert got == path.with_suffix(".expected").read_text(encoding="utf-8")

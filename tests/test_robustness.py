@@ -33,7 +33,7 @@ def corpus_wiki(tmp_path_factory):
     root = tmp_path_factory.mktemp("corpus")
     big = incident(title="A very long postmortem", started="2013-06-10 10:00", resolved="2013-06-10 11:00",
                    body=("We looked everywhere. " * 50 + "\n\n") * 5000)
-    config = write_site(root, {**GOOD, "2013-06-10-big.md": big})
+    config = write_site(root, {**GOOD, "2013-06-10-big.md": big}, options={"timezone": "America/New_York"})
     for path in BAD:
         shutil.copy(path, root / "incidents" / path.name)
     return config

@@ -40,8 +40,27 @@ def to_instant(value: object, tz: tzinfo) -> datetime:
     else:
         raise ValueError(f"should be a timestamp, not {describe(value)} ({EXAMPLE})")
     if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=tz)
+        return _local(parsed, tz)
     return parsed
+
+
+def _local(naive: datetime, tz: tzinfo) -> datetime:
+    """``naive`` read in ``tz``; a wall time that happens twice, or never, needs an offset."""
+    first, second = naive.replace(tzinfo=tz, fold=0), naive.replace(tzinfo=tz, fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return first
+    shown = naive.strftime("%Y-%m-%d %H:%M")
+    offsets = " or ".join(_offset(moment) for moment in (first, second))
+    back_again = first.astimezone(timezone.utc).astimezone(tz).replace(tzinfo=None)
+    if back_again != naive:
+        raise ValueError(f"({shown}) does not exist in {tz}: clocks skip that hour; write the time with its offset")
+    raise ValueError(f"({shown}) happens twice in {tz} as clocks go back; add the offset you mean ({offsets})")
+
+
+def _offset(moment: datetime) -> str:
+    minutes = int(moment.utcoffset().total_seconds() // 60)
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 def to_clock(value: object) -> time | None:
