@@ -170,3 +170,23 @@ def test_slug_never_leaves_the_folder(name, expected):
 def test_file_name_with_odd_characters_gets_a_safe_id():
     incident, problems, _ = load(minimal(), name="incidents/Launch day (again)!.md")
     assert incident.id == "Launch-day-again"
+
+
+def test_c_and_python_yaml_loaders_agree_on_every_example(monkeypatch):
+    from conftest import ROOT
+    from postmortems import yamlsource
+
+    texts = [path.read_text().split("---\n")[1] for path in sorted((ROOT / "incidents").glob("*.md"))]
+    fast = [yamlsource.parse(text) for text in texts]
+    monkeypatch.setattr(yamlsource, "_FastLoader", None)
+    assert [yamlsource.parse(text) for text in texts] == fast
+
+
+def test_an_alias_the_anchor_check_misses_is_still_refused(monkeypatch):
+    import re
+
+    from postmortems import yamlsource
+
+    monkeypatch.setattr(yamlsource, "_ANCHOR", re.compile(r"(?!)"))  # matches nothing: the C parser is used
+    with pytest.raises(yamlsource.YamlProblem, match="uses a YAML alias"):
+        yamlsource.parse((DATA / "bad" / "alias-bomb.md").read_text().split("---\n")[1])
