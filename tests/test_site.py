@@ -336,3 +336,12 @@ def test_unknown_figure_in_markdown_warns(tmp_path):
     assert any("unknown window '13d'" in w for w in warnings)
     assert any("unknown service 'nope'" in w for w in warnings)
     assert "n/a and n/a" in read(site, "index.html")
+
+
+def test_html_islands_are_all_put_back(site):
+    pages = list(site.rglob("*.html"))
+    assert len(pages) > 20
+    for path in pages:
+        assert "data-pm-island" not in path.read_text(encoding="utf-8"), path
+    dashboard = read(site, "uptime/index.html")
+    assert dashboard.count('<table class="pm-uptime">') == 1 and "<svg" in dashboard

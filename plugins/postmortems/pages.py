@@ -47,6 +47,7 @@ class Wiki:
         self.site_url = site_url
         self.site_name = site_name
         self.env = environment(templates_dir)
+        self.islands: dict[str, dict[str, str]] = {}
         self.tz = settings.tz
         self.by_id = {incident.id: incident for incident in incidents}
         self.today = report.as_of.astimezone(self.tz).date()
@@ -58,7 +59,9 @@ class Wiki:
 
     # Rendering ---------------------------------------------------------
     def render(self, template: str, page: str, **context) -> str:
+        """Markdown for ``page``; its HTML islands wait in ``self.islands[page]`` (see ``fill``)."""
         layout = self.layout
+        islands = self.islands.setdefault(page, {})
 
         def link(target: str, anchor: str = "") -> str:
             return layout.href(page, target, anchor)
@@ -69,6 +72,7 @@ class Wiki:
         try:
             return self.env.get_template(template).render(
                 wiki=self, report=self.report, settings=self.settings, layout=layout, page=page, link=link, source=source,
+                islands=islands,
                 when=self.when, iso=iso, duration=duration, md=markdown_text, number=number, today=self.today,
                 **context,
             )
@@ -78,6 +82,12 @@ class Wiki:
             filename = getattr(error, "filename", None)
             origin = f" (in {filename})" if filename else ""
             raise TemplateProblem(f"template {name}{line}: {error.message or error}{origin}") from None
+
+    def fill(self, page: str, html: str) -> str:
+        """The rendered HTML of ``page`` with its islands put back (and forgotten)."""
+        for token, island in self.islands.pop(page, {}).items():
+            html = html.replace(token, island, 1)
+        return html
 
     def when(self, moment: datetime | None) -> str:
         return local_text(moment, self.tz) if moment else ""

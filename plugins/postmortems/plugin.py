@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from .loader import load_directory
@@ -111,6 +111,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             except TemplateProblem as error:
                 raise PluginError(f"postmortems: {error}") from None
         return FIGURE.sub(lambda match: self._figure(match, page), markdown)
+
+    @event_priority(100)  # before other plugins read the HTML, and before search indexes it
+    def on_page_content(self, html: str, /, *, page, config, files) -> str:
+        return self.wiki.fill(page.file.src_uri, html) if self.wiki is not None else html
 
     def _figure(self, match: re.Match, page) -> str:
         window, service = match.group("window"), match.group("service")

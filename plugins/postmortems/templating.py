@@ -5,9 +5,25 @@ from __future__ import annotations
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
 # Templates that produce YAML/Markdown for people to edit, not HTML: no HTML escaping.
 PLAIN = {"new-incident.md"}
+ISLAND = '<div data-pm-island="{}"></div>'
+
+
+@jinja2.pass_context
+def island(context, html: str) -> Markup:
+    """Set a block of finished HTML aside, leaving a placeholder in the Markdown.
+
+    Markdown then parses one empty ``div`` instead of thousands of tags; the builder
+    puts the HTML back into the rendered page (``Wiki.fill``). Use at block level:
+    ``{% filter island %}<table>...</table>{% endfilter %}``.
+    """
+    store = context["islands"]
+    token = ISLAND.format(len(store))
+    store[token] = str(html)
+    return Markup(f"\n\n{token}\n\n")
 
 
 def environment(override_dir: Path | None = None) -> jinja2.Environment:
@@ -23,4 +39,5 @@ def environment(override_dir: Path | None = None) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters["island"] = island
     return env
