@@ -139,9 +139,13 @@ def test_dashboard_shows_figures_from_the_engine(site, tmp_path):
 def test_ledger_shows_the_math(site):
     html = read(site, "uptime/ledger/site/index.html")
     assert 'id="window-all"' in html and 'id="month-2013-06"' in html
-    section = html[html.index('id="window-all"'):html.index('id="month-2013-01"')]
-    assert "2013-06-12-replica" in section and "2013-05-02-css" in section
-    assert "0.3" in section
+    all_time = html[html.index('id="window-all"'):html.index('id="month-2013-01"')]
+    assert "&gt;99.97%" in all_time and "those of the calendar months below" in all_time
+    months = html[html.index('id="month-2013-05"'):]
+    assert "2013-06-12-replica" in months and "2013-05-02-css" in months
+    assert "0.3" in months
+    recent = html[html.index('id="window-30d"'):html.index('id="window-90d"')]
+    assert "2013-06-12-replica" in recent and "2013-05-02-css" not in recent
 
 
 def test_service_cause_tag_and_action_pages(site):
@@ -154,7 +158,7 @@ def test_service_cause_tag_and_action_pages(site):
     assert "Launch-day connection storm" in read(site, "tags/capacity/index.html")
     actions = read(site, "action-items/index.html")
     assert "Alert on replication lag" in actions and "dana" in actions
-    open_table = actions[:actions.index("Done and dropped")]
+    open_table = actions[:actions.index("Recently done and dropped")]
     assert "Backward-compatible migrations only" not in open_table
 
 

@@ -27,6 +27,7 @@ from .uptime import Report
 from .urls import Layout
 
 FEED_SIZE = 50
+CLOSED_SHOWN = 50  # done and dropped action items listed on the action items page
 STATUS_DAYS = 90
 
 
@@ -69,9 +70,15 @@ class Wiki:
         def source(target: str) -> str:
             return layout.source_href(page, target)
 
+        # Every incident link from one page shares its start: compute it once (thousands of rows).
+        incident_base = layout.href(page, layout.incident("\0"))
+
+        def incident_link(incident_id: str) -> str:
+            return incident_base.replace("%00", incident_id)
+
         try:
             return self.env.get_template(template).render(
-                wiki=self, report=self.report, settings=self.settings, layout=layout, page=page, link=link, source=source,
+                wiki=self, report=self.report, settings=self.settings, layout=layout, page=page, link=link, source=source, incident_link=incident_link,
                 islands=islands,
                 when=self.when, iso=iso, duration=duration, md=markdown_text, number=number, today=self.today,
                 **context,
@@ -171,9 +178,9 @@ class Wiki:
         open_items = [pair for pair in items if pair[1].status == "open"]
         # Overdue first (oldest due date first), then dated ones, then undated, oldest incident first.
         open_items.sort(key=lambda pair: (pair[1].due is None, pair[1].due or date.max, pair[0].started, pair[0].id))
-        closed = [pair for pair in items if pair[1].status != "open"]
+        closed = [pair for pair in items if pair[1].status != "open"]  # newest incident first
         return self.render("action-items.md", self.layout.action_items, open_items=open_items,
-                           closed=closed, overdue=self.overdue)
+                           closed=closed[:CLOSED_SHOWN], closed_count=len(closed), overdue=self.overdue)
 
     # Pieces --------------------------------------------------------------
     def overdue(self, item) -> bool:
@@ -270,5 +277,5 @@ class TemplateProblem(Exception):
 
 def _json(data: object) -> str:
     """JSON with ``<``, ``>`` and ``&`` as escapes, so it stays inert even inside an HTML page."""
-    text = json.dumps(data, indent=1, ensure_ascii=False, sort_keys=False)
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") + "\n"
