@@ -34,11 +34,11 @@ def has_scheme(url: str) -> bool:
     return bool(_SCHEME.match(url))
 
 
-def safe_url(url: object) -> str | None:
-    """``url`` stripped when it is relative or http(s); None otherwise (``javascript:``, ``data:``...)."""
+def safe_url(url: object, schemes: tuple[str, ...] = ("http", "https")) -> str | None:
+    """``url`` stripped when it is relative or uses one of ``schemes``; None otherwise (``javascript:``, ``data:``...)."""
     if not isinstance(url, str) or not url.strip():
         return None
     match = _SCHEME.match(_BLANKS.sub("", url))
-    if match and match.group(1).lower() not in ("http", "https"):
+    if match and match.group(1).lower() not in schemes:
         return None
     return url.strip()

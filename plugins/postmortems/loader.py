@@ -148,7 +148,7 @@ def load_text(raw: bytes, settings: Settings, name: str, default_id: str) -> tup
     except ValidationError as error:
         described = describe_errors(error)
         for key_path, message in described:
-            problems.append(Problem(name, message, _field(key_path), line_of(key_path, raw_lines)))
+            problems.append(Problem(name, message, field_name(key_path), line_of(key_path, raw_lines)))
         # Check the rules on what is left, so one pass tells the writer everything.
         bad = {key_path[0] for key_path, _ in described if key_path}
         front = _validate_or_none({key: value for key, value in data.items() if key not in bad}, tz)
@@ -158,7 +158,7 @@ def load_text(raw: bytes, settings: Settings, name: str, default_id: str) -> tup
     for key_path, message, level in check_incident(front, settings.severities, tz):
         if problems and " is required" in message:
             continue  # may only be missing because a broken field was set aside above
-        problems.append(Problem(name, message, _field(key_path), line_of(key_path, raw_lines), level))
+        problems.append(Problem(name, message, field_name(key_path), line_of(key_path, raw_lines), level))
     problems.sort(key=Problem.sort_key)
     if any(problem.is_error for problem in problems):
         return None, problems, lines
@@ -186,10 +186,6 @@ def _without_dangling(incident: Incident, known: set[str]) -> Incident:
     if related == incident.related:
         return incident
     return incident.model_copy(update={"related": related})
-
-
-def _field(key_path: tuple) -> str:
-    return field_name(key_path)
 
 
 def _display(path: Path, base: Path) -> str:

@@ -6,18 +6,18 @@ as ``context={"tz": ZoneInfo(...)}``. Rules across fields live in ``rules``.
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, time, timezone
 from typing import Annotated, Any, Literal, Optional, Union
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
+from .escaping import safe_url
 from .timeparse import describe, to_clock, to_instant
 
 STATUSES = ("investigating", "identified", "monitoring", "resolved")
 MILESTONES = ("started", "detected", "acknowledged", "mitigated", "resolved")
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
-SAFE_LINK = re.compile(r"^(https?://|mailto:|/|\.{0,2}/|#)|^[A-Za-z0-9_][^:]*$", re.IGNORECASE)
+LINK_SCHEMES = ("http", "https", "mailto")
 
 
 def _tz(info: ValidationInfo):
@@ -105,7 +105,7 @@ class ActionItem(Strict):
     @field_validator("link")
     @classmethod
     def _safe_link(cls, value: str | None) -> str | None:
-        if value is not None and not SAFE_LINK.match(value):
+        if value is not None and safe_url(value, LINK_SCHEMES) is None:
             raise ValueError(f"{value!r} is not a web address (use https://..., mailto: or a relative path)")
         return value
 

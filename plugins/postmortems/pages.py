@@ -49,6 +49,7 @@ class Wiki:
         self.site_name = site_name
         self.env = environment(templates_dir)
         self.islands: dict[str, dict[str, str]] = {}
+        self._groups: dict[str, list] = {}
         self.tz = settings.tz
         self.by_id = {incident.id: incident for incident in incidents}
         self.today = report.as_of.astimezone(self.tz).date()
@@ -209,6 +210,12 @@ class Wiki:
         return [(name, scope, counts[name]) for name, scope in self.report.services.items()]
 
     def groups(self, kind: str) -> list[tuple[str, list[Incident]]]:
+        """Incidents by cause category or by tag, the largest group first (computed once per kind)."""
+        if kind not in self._groups:
+            self._groups[kind] = self._group(kind)
+        return self._groups[kind]
+
+    def _group(self, kind: str) -> list[tuple[str, list[Incident]]]:
         grouped: dict[str, list[Incident]] = defaultdict(list)
         for incident in self.incidents:
             names = [incident.cause_category] if kind == "cause" else incident.tags
