@@ -349,3 +349,12 @@ def test_html_islands_are_all_put_back(site):
         assert "data-pm-island" not in path.read_text(encoding="utf-8"), path
     dashboard = read(site, "uptime/index.html")
     assert dashboard.count('<table class="pm-uptime">') == 1 and "<svg" in dashboard
+
+
+def test_an_incident_before_since_says_it_is_not_counted(tmp_path):
+    early = incident(title="Before launch", started="2012-12-30 10:00", resolved="2012-12-30 15:00", downtime=300)
+    config = write_site(tmp_path, {**INCIDENTS, "2012-12-30-early.md": early})
+    site = build_site(config, strict=True)
+    card = text_of(read(site, "incidents/2012-12-30-early/index.html"))
+    assert "before tracking began on 2013-01-01: not counted" in " ".join(card.split())
+    assert "not counted" not in text_of(read(site, "incidents/2013-06-12-replica/index.html"))
