@@ -66,7 +66,7 @@ def test_status_bar_has_one_rect_per_day_in_order_with_classes_and_fills():
     assert [r.get("fill") for r in found] == [charts.DAY_FILLS[c.split()[1]] for c in classes]
     xs = [float(r.get("x")) for r in found]
     assert xs == sorted(xs) and len({r.get("width") for r in found}) == 1
-    assert root.get("role") == "img" and root.get("aria-label") == "API uptime, last 90 days"
+    assert root.get("role") == "group" and root.get("aria-label") == "API uptime, last 90 days"  # links stay reachable
     assert root.get("preserveAspectRatio") == "none" and root.get("width") == "100%"
     assert "pm-statusbar" in root.get("class") and root.get("viewBox").startswith("0 0 ")
 
@@ -148,7 +148,7 @@ def month_groups(root):
 def test_monthly_downtime_structure():
     svg = charts.monthly_downtime(MONTHS, title="Downtime per month")
     root = parse(svg)
-    assert root.get("font-family") == "system-ui, sans-serif" and root.get("role") == "img"
+    assert root.get("font-family") == "system-ui, sans-serif" and root.get("role") == "group"
     groups = month_groups(root)
     assert len(groups) == 3
     assert [g.find("svg:title", NS).text for g in groups] == [

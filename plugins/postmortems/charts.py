@@ -53,9 +53,10 @@ def _minutes(value: object) -> float | None:
     return max(number, 0.0)
 
 
-def _svg_open(title: str, view_w: float, view_h: float, css: str, extra: str = "") -> str:
+def _svg_open(title: str, view_w: float, view_h: float, css: str, extra: str = "", role: str = "img") -> str:
+    """The opening tag; charts with links are a ``group``, so screen readers reach the links (``img`` hides them)."""
     return (
-        f'<svg xmlns="{SVG_NS}" class="{css}" role="img" aria-label="{_attr(title)}" '
+        f'<svg xmlns="{SVG_NS}" class="{css}" role="{role}" aria-label="{_attr(title)}" '
         f'viewBox="0 0 {_num(view_w)} {_num(view_h)}" width="100%"{extra}>'
     )
 
@@ -83,7 +84,7 @@ def status_bar(days: list[dict], *, title: str) -> str:
     """
     step, gap, height = 10.0, 2.0, 34.0
     view_w = max(len(days) * step - gap, 1.0)
-    parts = [_svg_open(title, view_w, height, "pm-statusbar", f' height="{_num(height)}" preserveAspectRatio="none"')]
+    parts = [_svg_open(title, view_w, height, "pm-statusbar", f' height="{_num(height)}" preserveAspectRatio="none"', role="group")]
     for index, day in enumerate(days):
         display = str(day.get("display", ""))
         css = day_class(day.get("downtime_minutes"), display)
@@ -141,7 +142,7 @@ def monthly_downtime(months: list[dict], *, title: str) -> str:
     ticks = nice_ticks(max(values, default=0.0))
     scale = plot_h / ticks[-1]
     base = top + plot_h
-    parts = [_svg_open(title, width, height, "pm-chart pm-monthly", f' font-family="{FONT}" font-size="11"')]
+    parts = [_svg_open(title, width, height, "pm-chart pm-monthly", f' font-family="{FONT}" font-size="11"', role="group")]
     parts.append('<g class="pm-axis" fill="currentColor" stroke="none">')
     for tick in ticks:
         y = base - tick * scale
