@@ -1,6 +1,6 @@
 """Build benchmark: an N-incident wiki with the plugin against the same pages as plain Markdown.
 
-    NO_MKDOCS_2_WARNING=1 python benchmarks/build.py N [--repeat R] [--keep DIR] [--profile] [--seed S]
+    NO_MKDOCS_2_WARNING=1 python benchmarks/build.py N [--repeat R] [--keep DIR] [--profile] [--phases] [--seed S]
 
 Generates N synthetic incidents (deterministic for a seed) and writes two sites:
 
@@ -16,6 +16,10 @@ wiki/floor R times, and prints the medians, the ratio wiki/floor, each side's pe
 (``load_config`` + ``build``) and prints the top 30 functions by cumulative and by
 total time, the postmortems functions, the big MkDocs/Markdown/search phases and the
 total time per package. The raw profile is saved as ``plugin.prof`` in the work dir.
+
+``--phases`` instead builds each site once in a forked process without a profiler and
+prints the seconds per MkDocs phase and page kind, the plugin's steps in ``on_files``,
+garbage collector pauses, peak RSS and the slowest pages. See benchmarks/README.md.
 """
 
 from __future__ import annotations
@@ -553,6 +557,10 @@ def fingerprint() -> str:
     return f"commit {commit or '?'}, package sources {digest.hexdigest()[:10]}"
 
 
+PLUGIN_STEPS = ("  on_files: load_directory", "  on_files: uptime compute", "  on_files: Wiki.pages (aggregate pages)",
+                "    of which ledger pages", "  on_files: Wiki.files (JSON, feed, badges)")
+
+
 def phases(config_file: Path, label: str) -> dict[str, float]:
     """One in-process build of ``config_file`` without a profiler, timing MkDocs' phases per page kind.
 
@@ -629,6 +637,19 @@ def phases(config_file: Path, label: str) -> dict[str, float]:
     Page.read_source = page_step("  read_source (file + meta YAML)", Page.read_source)
     Page.render = page_step("  markdown render", Page.render)
     page_events = {"pre_page", "page_markdown", "page_content", "page_context", "post_page"}
+    plugin_parts = []  # (owner, attribute, original): the plugin's own steps inside on_files
+    try:
+        import postmortems.pages
+        import postmortems.plugin
+
+        for (owner, attribute), step in zip(((postmortems.plugin, "load_directory"), (postmortems.plugin, "compute"),
+                                             (postmortems.pages.Wiki, "pages"), (postmortems.pages.Wiki, "ledger_page"),
+                                             (postmortems.pages.Wiki, "files")), PLUGIN_STEPS):
+            original = getattr(owner, attribute)
+            plugin_parts.append((owner, attribute, original))
+            setattr(owner, attribute, timer(step, original))
+    except (ImportError, AttributeError):
+        pass
     import gc
 
     pauses = {"seconds": 0.0, "count": 0, "began": 0.0}
@@ -658,6 +679,8 @@ def phases(config_file: Path, label: str) -> dict[str, float]:
         total = time.perf_counter() - began + spent[("load_config", "site")]
     finally:
         gc.callbacks.remove(on_gc)
+        for owner, attribute, original in plugin_parts:
+            setattr(owner, attribute, original)
         B._populate_page, B._build_page, B.get_context, mkdocs.utils.write_file, Page.read_source, Page.render = saved
     kinds = ["incident", "generated", "docs", "site"]
     for k in kinds:  # what the wrappers do not see
@@ -674,6 +697,8 @@ def phases(config_file: Path, label: str) -> dict[str, float]:
         order.append(name)
         if name == POPULATE:
             order += [n for n in nested if any(x in n for x in ("read_source", "markdown", "pre_page", "page_markdown", "page_content"))]
+        if name.startswith("on_files [postmortems]"):
+            order += [n for n in PLUGIN_STEPS if n in nested]
         if name == BUILD:
             order += [n for n in nested if any(x in n for x in ("get_context", "page_context", "post_page", "write_file", "theme"))]
     print(f"\n{label}: in-process build {total:.1f} s (no profiler); seconds per phase and page kind")

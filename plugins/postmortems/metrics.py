@@ -333,6 +333,8 @@ def segments(pieces: list[tuple[int, int, Fraction, str]], tz: tzinfo) -> list[S
     for at, following in zip(instants, instants[1:]):
         for key in ends.pop(at, ()):
             active[key] -= 1
+            if not active[key]:
+                del active[key]  # keep only live intervals: each step scans what is active, not all the past
         while next_start < len(starts) and starts[next_start][0] == at:
             active[starts[next_start][2:]] += 1
             next_start += 1
