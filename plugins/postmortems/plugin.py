@@ -45,7 +45,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             return config
         self.wiki, self.incident_pages = None, {}
         self.settings = settings_from(self.config)
-        root = Path(config.config_file_path or ".").resolve().parent
+        self.root = root = Path(config.config_file_path or ".").resolve().parent
         self.incidents_dir = (root / self.config.incidents_dir).resolve()
         self.templates_dir = (root / self.config.templates_dir).resolve()
         self.layout = Layout(prefix(self.config), config.use_directory_urls)
@@ -59,7 +59,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             return files
         if not self.incidents_dir.is_dir():
             log.warning(f"incidents_dir '{self.config.incidents_dir}' is not a folder ({self.incidents_dir}); the wiki has no incidents")
-        collection = load_directory(self.incidents_dir, self.settings, base=Path(config.config_file_path or ".").resolve().parent)
+        collection = load_directory(self.incidents_dir, self.settings, base=self.root)
         for problem in collection.problems:
             log.warning(str(problem))
         if collection.left_out:

@@ -31,9 +31,6 @@ class Layout:
     def index(self) -> str:
         return f"{self.prefix}index.md"
 
-    def year(self, year: int) -> str:
-        return f"{self.prefix}{year}/index.md"
-
     dashboard = "uptime/index.md"
     services = "services/index.md"
     causes = "causes/index.md"
