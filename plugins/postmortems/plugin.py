@@ -1,13 +1,16 @@
 """The MkDocs plugin: a thin adapter from MkDocs events to the core.
 
 ``on_files`` loads the incidents, computes the uptime report once and adds every
-generated page and file; incident pages point at their real files so other
-plugins (and ``--dirty``) see them, and get their Markdown in ``on_page_markdown``.
+generated page and file. Incident pages point at their real files so other plugins
+(and ``--dirty``) see them, and MkDocs reads their Markdown from the wiki
+(``IncidentFile``). Generated HTML waits as light placeholders until search has
+indexed the page, and is put back in ``on_page_context``.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -34,7 +37,6 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
 
     def __init__(self):
         self.wiki: Wiki | None = None
-        self.incident_pages: dict[str, object] = {}
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defining on_startup keeps one plugin object across `mkdocs serve` rebuilds.
@@ -43,7 +45,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     def on_config(self, config):
         if not self.config.enabled:
             return config
-        self.wiki, self.incident_pages = None, {}
+        self.wiki = None
         self.settings = settings_from(self.config)
         self.root = root = Path(config.config_file_path or ".").resolve().parent
         self.incidents_dir = (root / self.config.incidents_dir).resolve()
@@ -82,14 +84,25 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             self._add(files, File.generated(config, output.uri, content=output.content,
                                             inclusion=InclusionLevel.INCLUDED if output.nav else InclusionLevel.NOT_IN_NAV))
         for incident in collection.incidents:
-            file = File.generated(config, self.wiki.incident_uri(incident),
-                                  abs_src_path=str(collection.files[incident.id]),
-                                  inclusion=InclusionLevel.NOT_IN_NAV)
-            self.incident_pages[file.src_uri] = incident
+            file = IncidentFile.generated(config, self.wiki.incident_uri(incident),
+                                          abs_src_path=str(collection.files[incident.id]),
+                                          inclusion=InclusionLevel.NOT_IN_NAV)
+            file.render = self._renderer(incident)
             self._add(files, file)
         for kind, uri in ASSET_URIS.items():
             self._add(files, File.generated(config, uri, abs_src_path=str(ASSETS / Path(uri).name)))
         return files
+
+    def _renderer(self, incident):
+        wiki = self.wiki
+
+        def render() -> str:
+            try:
+                return wiki.incident_page(incident)
+            except TemplateProblem as error:
+                raise PluginError(f"postmortems: {error}") from None
+
+        return render
 
     def _add(self, files: Files, file: File) -> None:
         existing = files.get_file_from_path(file.src_uri)
@@ -101,20 +114,15 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         files.append(file)
 
     def on_page_markdown(self, markdown: str, /, *, page, config, files) -> str:
-        if self.wiki is None:
-            return markdown
-        incident = self.incident_pages.get(page.file.src_uri)
-        if incident is not None:
-            page.meta = {}  # the frontmatter is data, not MkDocs page settings
-            try:
-                return self.wiki.incident_page(incident)
-            except TemplateProblem as error:
-                raise PluginError(f"postmortems: {error}") from None
+        if self.wiki is None or isinstance(page.file, IncidentFile):
+            return markdown  # an incident's Markdown comes from the wiki, already complete
         return FIGURE.sub(lambda match: self._figure(match, page), markdown)
 
-    @event_priority(100)  # before other plugins read the HTML, and before search indexes it
-    def on_page_content(self, html: str, /, *, page, config, files) -> str:
-        return self.wiki.fill(page.file.src_uri, html) if self.wiki is not None else html
+    @event_priority(-100)  # after search has indexed the light placeholders, before the theme renders
+    def on_page_context(self, context, /, *, page, config, nav):
+        if self.wiki is not None:
+            page.content = self.wiki.fill(page.file.src_uri, page.content)
+        return context
 
     def _figure(self, match: re.Match, page) -> str:
         window, service = match.group("window"), match.group("service")
@@ -130,6 +138,18 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                 if folder.is_dir():
                     server.watch(str(folder))
         return server
+
+
+class IncidentFile(File):
+    """An incident's page. MkDocs reads the Markdown the wiki renders from the loaded
+    incident, so it never parses the frontmatter a second time; ``abs_src_path`` stays
+    the incident's own file, so ``--dirty`` and other plugins see where it comes from."""
+
+    render: Callable[[], str]
+
+    @property
+    def content_string(self) -> str:
+        return self.render()
 
 
 def _inside(path: Path, folder: Path) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import jinja2
@@ -9,19 +10,23 @@ from markupsafe import Markup
 
 # Templates that produce YAML/Markdown for people to edit, not HTML: no HTML escaping.
 PLAIN = {"new-incident.md"}
-ISLAND = '<div data-pm-island="{}"></div>'
+ISLAND = '<div data-pm-island="{}">{}</div>'
+_TAG = re.compile(r"<[^>]*>")  # our own HTML: every value in it is escaped, so no '>' inside a tag
 
 
 @jinja2.pass_context
-def island(context, html: str) -> Markup:
-    """Set a block of finished HTML aside, leaving a placeholder in the Markdown.
+def island(context, html: str, search: bool = True) -> Markup:
+    """Set a block of finished HTML aside, leaving a light placeholder in the Markdown.
 
-    Markdown then parses one empty ``div`` instead of thousands of tags; the builder
-    puts the HTML back into the rendered page (``Wiki.fill``). Use at block level:
-    ``{% filter island %}<table>...</table>{% endfilter %}``.
+    Markdown and the search indexer then read one ``div`` holding the block's words
+    in a single paragraph (``search=True``), or an empty one, instead of hundreds of
+    tags; the builder puts the HTML back after the page is indexed (``Wiki.fill``).
+    Use at block level: ``{% filter island %}<table>...</table>{% endfilter %}``, and
+    ``island(search=False)`` on pages left out of search or for charts.
     """
     store = context["islands"]
-    token = ISLAND.format(len(store))
+    text = " ".join(_TAG.sub(" ", str(html)).split()) if search else ""
+    token = ISLAND.format(len(store), f"<p>{text}</p>" if text else "")
     store[token] = str(html)
     return Markup(f"\n\n{token}\n\n")
 
