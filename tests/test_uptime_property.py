@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 from fractions import Fraction
+from unittest.mock import patch
 from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings as hypothesis_settings, strategies as st
 
 from postmortems.model import Impact, Incident
 from postmortems.settings import Settings, exact
+from postmortems import uptime
 from postmortems.uptime import compute
 
 SERVICES = ("a", "b", "c")
@@ -146,3 +148,19 @@ def test_every_window_matches_the_brute_force(case):
         assert all(m[1] == n[0] for m, n in zip(months, months[1:]))
     else:
         assert months == []
+
+
+def _ledgers(items, settings, long_us: int) -> dict:
+    with patch.object(uptime, "LONG_US", long_us):
+        report = compute(items, settings)
+        return {(name, window.key): window.ledger.to_json()
+                for name, scope in [(None, report.site), *report.services.items()]
+                for window in [*scope.windows.values(), *scope.months.values()]}
+
+
+@hypothesis_settings(max_examples=100, deadline=None)
+@given(cases(), st.sampled_from([0, 30, 120, 600]))
+def test_ledgers_find_the_same_incidents_as_a_full_scan(case, long_minutes):
+    """Ledgers look up short incidents by their start; the result equals scanning every incident."""
+    items, settings = case
+    assert _ledgers(items, settings, long_minutes * 60_000_000) == _ledgers(items, settings, 10**18)

@@ -34,6 +34,7 @@ from .settings import Settings, exact
 from .timeparse import iso
 
 SITE = "site"
+LONG_US = 7 * US_PER_DAY  # ledgers look up shorter incidents by their start, and check longer ones always
 
 
 def display(uptime_percent: Fraction | None, has_downtime: bool, precision: int) -> str:
@@ -305,12 +306,33 @@ class Scope:
                               *figures, touching[k]))
         return result
 
+    @cached_property
+    def _ledger_index(self) -> tuple[list[tuple[_Item, list]], list[int], list[int], list[int]]:
+        """This scope's ``(item, its raw intervals here)`` in order of started, the items'
+        positions sorted by ``first`` with those firsts, and the long-lasting items' positions."""
+        rows = [(item, item.raw if self.is_site else [r for r in item.raw if r[0] == self.name]) for item in self._items]
+        by_first = sorted(range(len(rows)), key=lambda k: rows[k][0].first)
+        long = [k for k, (item, _) in enumerate(rows) if item.last - item.first > LONG_US]
+        return rows, by_first, [rows[k][0].first for k in by_first], long
+
+    def _near(self, start: int, end: int) -> list[tuple[_Item, list]]:
+        """The rows a ledger of ``[start, end)`` can mention, in order of started: those that
+        overlap it (a short item overlapping it starts after ``start - LONG_US``), and at the
+        scope's edges those before since or after as-of."""
+        rows, by_first, firsts, long = self._ledger_index
+        picked = set(long)
+        picked.update(by_first[bisect_left(firsts, start - LONG_US):bisect_left(firsts, end)])
+        if end == self._frame.as_of:
+            picked.update(by_first[bisect_left(firsts, end):])
+        if start == self._frame.since:
+            picked.update(by_first[:bisect_left(firsts, start)])
+        return [rows[k] for k in sorted(picked)]
+
     def _ledger(self, start: int, end: int) -> tuple[list[Segment], list[Exclusion]]:
         frame = self._frame
         since, as_of, counted = frame.since, frame.as_of, frame.settings.count_maintenance
         pieces, excluded = [], []
-        for item in self._items:
-            raw = item.raw if self.is_site else [r for r in item.raw if r[0] == self.name]
+        for item, raw in self._near(start, end):
             if item.first >= as_of:
                 if end == as_of:
                     excluded.append(Exclusion(item.id, "after as-of"))
