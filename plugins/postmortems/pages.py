@@ -20,7 +20,7 @@ from .feed import atom_feed
 from .formatting import duration, markdown_text, number
 from .model import Incident
 from .settings import Settings
-from .templating import environment
+from .templating import Island, environment
 from .timeparse import iso, local_text
 from .impact import incident_downtime
 from .uptime import Report
@@ -48,8 +48,10 @@ class Wiki:
         self.site_url = site_url
         self.site_name = site_name
         self.env = environment(templates_dir)
-        self.islands: dict[str, dict[str, str]] = {}
+        self.islands: dict[str, dict[str, Island]] = {}
         self._groups: dict[str, list] = {}
+        self._texts: dict[datetime, str] = {}
+        self._isos: dict[datetime, str] = {}
         self.tz = settings.tz
         self.by_id = {incident.id: incident for incident in incidents}
         self.today = report.as_of.astimezone(self.tz).date()
@@ -81,7 +83,7 @@ class Wiki:
             return self.env.get_template(template).render(
                 wiki=self, report=self.report, settings=self.settings, layout=layout, page=page, link=link, source=source, incident_link=incident_link,
                 islands=islands,
-                when=self.when, iso=iso, duration=duration, md=markdown_text, number=number, today=self.today,
+                when=self.when, iso=self.iso, duration=duration, md=markdown_text, number=number, today=self.today,
                 **context,
             )
         except jinja2.TemplateError as error:
@@ -91,14 +93,33 @@ class Wiki:
             origin = f" (in {filename})" if filename else ""
             raise TemplateProblem(f"template {name}{line}: {error.message or error}{origin}") from None
 
+    def searchable(self, page: str, html: str) -> str:
+        """The rendered HTML of ``page`` as the search indexer should read it: each island as its words."""
+        for token, island in self.islands.get(page, {}).items():
+            html = html.replace(token, island.searchable, 1)
+        return html
+
     def fill(self, page: str, html: str) -> str:
         """The rendered HTML of ``page`` with its islands put back (and forgotten)."""
         for token, island in self.islands.pop(page, {}).items():
-            html = html.replace(token, island, 1)
+            searchable = island.searchable
+            html = html.replace(searchable if searchable in html else token, island.html, 1)
         return html
 
     def when(self, moment: datetime | None) -> str:
-        return local_text(moment, self.tz) if moment else ""
+        """``moment`` in the site's time zone; each instant is converted once (it appears on many pages)."""
+        if not moment:
+            return ""
+        text = self._texts.get(moment)
+        if text is None:
+            text = self._texts[moment] = local_text(moment, self.tz)
+        return text
+
+    def iso(self, moment: datetime) -> str:
+        text = self._isos.get(moment)
+        if text is None:
+            text = self._isos[moment] = iso(moment)
+        return text
 
     # Pages -------------------------------------------------------------
     def incident_uri(self, incident: Incident) -> str:

@@ -3,8 +3,9 @@
 ``on_files`` loads the incidents, computes the uptime report once and adds every
 generated page and file. Incident pages point at their real files so other plugins
 (and ``--dirty``) see them, and MkDocs reads their Markdown from the wiki
-(``IncidentFile``). Generated HTML waits as light placeholders until search has
-indexed the page, and is put back in ``on_page_context``.
+(``IncidentFile``). Generated HTML waits outside Markdown behind empty placeholders;
+search reads each as a paragraph of its words (``on_page_content``), and the HTML is
+put back in ``on_page_context``, after search and before the theme.
 """
 
 from __future__ import annotations
@@ -117,6 +118,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         if self.wiki is None or isinstance(page.file, IncidentFile):
             return markdown  # an incident's Markdown comes from the wiki, already complete
         return FIGURE.sub(lambda match: self._figure(match, page), markdown)
+
+    @event_priority(100)  # before search (and other plugins) read the HTML
+    def on_page_content(self, html: str, /, *, page, config, files) -> str:
+        return self.wiki.searchable(page.file.src_uri, html) if self.wiki is not None else html
 
     @event_priority(-100)  # after search has indexed the light placeholders, before the theme renders
     def on_page_context(self, context, /, *, page, config, nav):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
@@ -10,24 +11,38 @@ from markupsafe import Markup
 
 # Templates that produce YAML/Markdown for people to edit, not HTML: no HTML escaping.
 PLAIN = {"new-incident.md"}
-ISLAND = '<div data-pm-island="{}">{}</div>'
+ISLAND = '<div data-pm-island="{}"></div>'
 _TAG = re.compile(r"<[^>]*>")  # our own HTML: every value in it is escaped, so no '>' inside a tag
+
+
+@dataclass(frozen=True)
+class Island:
+    """A block of finished HTML waiting outside the Markdown, under its placeholder ``token``."""
+
+    token: str
+    html: str
+    search: bool  # the search index gets its words
+
+    @property
+    def searchable(self) -> str:
+        """The placeholder holding the block's words as one paragraph: what the search indexer reads."""
+        text = " ".join(_TAG.sub(" ", self.html).split())
+        return self.token.replace("></", f"><p>{text}</p></", 1) if self.search and text else self.token
 
 
 @jinja2.pass_context
 def island(context, html: str, search: bool = True) -> Markup:
-    """Set a block of finished HTML aside, leaving a light placeholder in the Markdown.
+    """Set a block of finished HTML aside, leaving an empty ``div`` in the Markdown.
 
-    Markdown and the search indexer then read one ``div`` holding the block's words
-    in a single paragraph (``search=True``), or an empty one, instead of hundreds of
-    tags; the builder puts the HTML back after the page is indexed (``Wiki.fill``).
-    Use at block level: ``{% filter island %}<table>...</table>{% endfilter %}``, and
-    ``island(search=False)`` on pages left out of search or for charts.
+    Markdown then parses one tag instead of hundreds, and the search indexer reads
+    the block's words as one paragraph (``Island.searchable``); the builder puts the
+    HTML back after the page is indexed (``Wiki.fill``). Use at block level:
+    ``{% filter island %}<table>...</table>{% endfilter %}``, and
+    ``island(search=False)`` on pages left out of search, or for charts.
     """
     store = context["islands"]
-    text = " ".join(_TAG.sub(" ", str(html)).split()) if search else ""
-    token = ISLAND.format(len(store), f"<p>{text}</p>" if text else "")
-    store[token] = str(html)
+    token = ISLAND.format(len(store))
+    store[token] = Island(token, str(html), search)
     return Markup(f"\n\n{token}\n\n")
 
 
