@@ -557,8 +557,8 @@ def fingerprint() -> str:
     return f"commit {commit or '?'}, package sources {digest.hexdigest()[:10]}"
 
 
-PLUGIN_STEPS = ("  on_files: load_directory", "  on_files: uptime compute", "  on_files: Wiki.pages (aggregate pages)",
-                "    of which ledger pages", "  on_files: Wiki.files (JSON, feed, badges)")
+PLUGIN_STEPS = ("  on_files: load_directory", "  on_files: uptime compute", "  on_files: Wiki.plan (list the overview pages)",
+                "  overview pages: the worker's text, or rendered here", "    of which ledger pages rendered here")
 
 
 def phases(config_file: Path, label: str) -> dict[str, float]:
@@ -639,12 +639,13 @@ def phases(config_file: Path, label: str) -> dict[str, float]:
     page_events = {"pre_page", "page_markdown", "page_content", "page_context", "post_page"}
     plugin_parts = []  # (owner, attribute, original): the plugin's own steps inside on_files
     try:
+        import postmortems.background
         import postmortems.pages
         import postmortems.plugin
 
         for (owner, attribute), step in zip(((postmortems.plugin, "load_directory"), (postmortems.plugin, "compute"),
-                                             (postmortems.pages.Wiki, "pages"), (postmortems.pages.Wiki, "ledger_page"),
-                                             (postmortems.pages.Wiki, "files")), PLUGIN_STEPS):
+                                             (postmortems.pages.Wiki, "plan"), (postmortems.background.Overview, "text"),
+                                             (postmortems.pages.Wiki, "ledger_page")), PLUGIN_STEPS):
             original = getattr(owner, attribute)
             plugin_parts.append((owner, attribute, original))
             setattr(owner, attribute, timer(step, original))
@@ -698,7 +699,9 @@ def phases(config_file: Path, label: str) -> dict[str, float]:
         if name == POPULATE:
             order += [n for n in nested if any(x in n for x in ("read_source", "markdown", "pre_page", "page_markdown", "page_content"))]
         if name.startswith("on_files [postmortems]"):
-            order += [n for n in PLUGIN_STEPS if n in nested]
+            order += [n for n in PLUGIN_STEPS if n in nested and "on_files" in n]
+        if name == POPULATE:
+            order += [n for n in PLUGIN_STEPS if n in nested and "on_files" not in n]
         if name == BUILD:
             order += [n for n in nested if any(x in n for x in ("get_context", "page_context", "post_page", "write_file", "theme"))]
     print(f"\n{label}: in-process build {total:.1f} s (no profiler); seconds per phase and page kind")

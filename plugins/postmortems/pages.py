@@ -11,7 +11,9 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
+from typing import Callable
 
 import jinja2
 
@@ -29,6 +31,14 @@ from .urls import Layout
 FEED_SIZE = 50
 CLOSED_SHOWN = 50  # done and dropped action items listed on the action items page
 STATUS_DAYS = 90
+PACKAGED_TEMPLATES = sorted(path.name for path in (Path(__file__).parent / "templates").iterdir() if path.is_file())
+
+
+@dataclass(frozen=True)
+class Planned:
+    uri: str
+    make: Callable[[], str]
+    nav: bool = False
 
 
 @dataclass(frozen=True)
@@ -87,11 +97,15 @@ class Wiki:
                 **context,
             )
         except jinja2.TemplateError as error:
-            name = getattr(error, "name", None) or template
-            line = f":{error.lineno}" if getattr(error, "lineno", None) else ""
-            filename = getattr(error, "filename", None)
-            origin = f" (in {filename})" if filename else ""
-            raise TemplateProblem(f"template {name}{line}: {error.message or error}{origin}") from None
+            raise _problem(error, template) from None
+
+    def check_templates(self) -> None:
+        """Compile every template now (the wiki's own first): a syntax error stops the build before any page."""
+        for name in PACKAGED_TEMPLATES:
+            try:
+                self.env.get_template(name)
+            except jinja2.TemplateError as error:
+                raise _problem(error, name) from None
 
     def searchable(self, page: str, html: str) -> str:
         """The rendered HTML of ``page`` as the search indexer should read it: each island as its words."""
@@ -133,41 +147,43 @@ class Wiki:
                            milestones=self.milestones(incident), downtime=self.downtime[incident.id],
                            overdue=self.overdue)
 
-    def pages(self) -> list[Output]:
-        """Every generated Markdown page but the incidents' own."""
-        layout = self.layout
-        outputs = [
-            Output(layout.index, self.render("index.md", layout.index, rows=self.incidents, years=self.years()), nav=True),
-            Output(layout.dashboard, self.dashboard(), nav=True),
-            Output(layout.services, self.render("services.md", layout.services, services=self.services()), nav=True),
-            Output(layout.action_items, self.action_items_page(), nav=True),
-            Output(layout.causes, self.render("causes.md", layout.causes, groups=self.groups("cause")), nav=True),
-            Output(layout.tags, self.render("tags.md", layout.tags, groups=self.groups("tag")), nav=True),
-            Output(layout.ledger(None), self.ledger_page(None)),
+    def plan(self) -> list[Planned]:
+        """Every generated page and file but the incidents' own, each rendered when asked."""
+        layout, render = self.layout, self.render
+        planned = [
+            Planned(layout.index, lambda: render("index.md", layout.index, rows=self.incidents, years=self.years()), True),
+            Planned(layout.dashboard, self.dashboard, True),
+            Planned(layout.services, lambda: render("services.md", layout.services, services=self.services()), True),
+            Planned(layout.action_items, self.action_items_page, True),
+            Planned(layout.causes, lambda: render("causes.md", layout.causes, groups=self.groups("cause")), True),
+            Planned(layout.tags, lambda: render("tags.md", layout.tags, groups=self.groups("tag")), True),
+            Planned(layout.ledger(None), lambda: self.ledger_page(None)),
         ]
         for name in self.report.services:
-            outputs.append(Output(layout.service(name), self.service_page(name)))
-            outputs.append(Output(layout.ledger(name), self.ledger_page(name)))
+            planned.append(Planned(layout.service(name), partial(self.service_page, name)))
+            planned.append(Planned(layout.ledger(name), partial(self.ledger_page, name)))
         for kind in ("cause", "tag"):
             for name, members in self.groups(kind):
                 uri = layout.cause(name) if kind == "cause" else layout.tag(name)
-                outputs.append(Output(uri, self.render(f"{kind}.md", uri, name=name, rows=members)))
-        return outputs
-
-    def files(self) -> list[Output]:
-        """The machine-readable files: uptime.json, incidents.json, feed.xml, badges."""
-        outputs = [
-            Output("uptime.json", _json(self.report.to_json())),
-            Output("incidents.json", _json(self.incidents_json())),
-            Output("feed.xml", self.feed()),
+                planned.append(Planned(uri, partial(render, f"{kind}.md", uri, name=name, rows=members)))
+        planned += [
+            Planned("uptime.json", lambda: _json(self.report.to_json())),
+            Planned("incidents.json", lambda: _json(self.incidents_json())),
+            Planned("feed.xml", self.feed),
         ]
-        scopes = [(None, self.report.site)] + list(self.report.services.items())
-        for service, scope in scopes:
+        for service, scope in [(None, self.report.site), *self.report.services.items()]:
             for key, window in scope.windows.items():
-                label = "uptime" if service is None else f"{service} uptime"
-                color = badges.color_for(float(window.uptime) if window.uptime is not None else None, self.settings.slo)
-                outputs.append(Output(self.layout.badge(key, service), badges.badge(f"{label} {key}", window.display, color)))
-        return outputs
+                planned.append(Planned(layout.badge(key, service), partial(self.badge, service, key, window)))
+        return planned
+
+    def outputs(self) -> list[Output]:
+        """Every generated page and file but the incidents' own, rendered now."""
+        return [Output(item.uri, item.make(), item.nav) for item in self.plan()]
+
+    def badge(self, service: str | None, key: str, window) -> str:
+        label = "uptime" if service is None else f"{service} uptime"
+        color = badges.color_for(float(window.uptime) if window.uptime is not None else None, self.settings.slo)
+        return badges.badge(f"{label} {key}", window.display, color)
 
     def dashboard(self) -> str:
         page = self.layout.dashboard
@@ -301,6 +317,14 @@ class Wiki:
 
 class TemplateProblem(Exception):
     """A template (packaged or the wiki's own) failed to render."""
+
+
+def _problem(error: jinja2.TemplateError, template: str) -> TemplateProblem:
+    name = getattr(error, "name", None) or template
+    line = f":{error.lineno}" if getattr(error, "lineno", None) else ""
+    filename = getattr(error, "filename", None)
+    origin = f" (in {filename})" if filename else ""
+    return TemplateProblem(f"template {name}{line}: {error.message or error}{origin}")
 
 
 def _json(data: object) -> str:

@@ -11,16 +11,19 @@ put back in ``on_page_context``, after search and before the theme.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from .loader import load_directory
+from .background import MIN_INCIDENTS, Job, Overview, Worker, usable_cores
+from .loader import incident_files, load_directory
 from .options import PostmortemsConfig, prefix, settings_from
-from .pages import TemplateProblem, Wiki
+from .pages import Planned, TemplateProblem, Wiki
+from .site_files import IncidentFile, LaterFile
 from .uptime import compute
 from .urls import Layout
 
@@ -38,6 +41,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
 
     def __init__(self):
         self.wiki: Wiki | None = None
+        self.worker = Worker()
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defining on_startup keeps one plugin object across `mkdocs serve` rebuilds.
@@ -62,7 +66,14 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             return files
         if not self.incidents_dir.is_dir():
             log.warning(f"incidents_dir '{self.config.incidents_dir}' is not a folder ({self.incidents_dir}); the wiki has no incidents")
-        collection = load_directory(self.incidents_dir, self.settings, base=self.root)
+        try:  # one instant for every page, and for the worker process
+            settings = replace(self.settings, as_of=self.settings.resolve_as_of())
+        except ValueError as error:
+            raise PluginError(f"postmortems: {error}") from None
+        paths = incident_files(self.incidents_dir)
+        job = Job(self.incidents_dir, self.root, settings, self.layout, self.templates_dir, config.site_url or "", config.site_name)
+        self.overview = Overview(self.worker if self._parallel(len(paths)) else None, paths, job, note=log.info)
+        collection = load_directory(self.incidents_dir, settings, base=self.root)
         for problem in collection.problems:
             log.warning(str(problem))
         if collection.left_out:
@@ -70,40 +81,47 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                 f"{len(collection.left_out)} incident file(s) left out of the wiki until fixed: {', '.join(collection.left_out)}"
             )
         try:
-            report = compute(collection.incidents, self.settings)
-            self.wiki = Wiki(collection.incidents, report, self.settings, self.layout, self.templates_dir,
+            report = compute(collection.incidents, settings)
+            self.wiki = Wiki(collection.incidents, report, settings, self.layout, self.templates_dir,
                              site_url=config.site_url or "", site_name=config.site_name)
-            outputs = self.wiki.pages() + self.wiki.files()
+            self.wiki.check_templates()
+            planned = self.wiki.plan()
+            if not self.overview.started:  # render now, so a template error stops the build here
+                planned = [Planned(item.uri, partial(str, item.make()), item.nav) for item in planned]
         except (TemplateProblem, ValueError) as error:
             raise PluginError(f"postmortems: {error}") from None
+        self.overview.loaded(self.wiki)
 
         # Incident files inside docs_dir would be published twice: the generated page replaces them.
         for file in list(files):
             if file.abs_src_path and _inside(Path(file.abs_src_path), self.incidents_dir):
                 files.remove(file)
-        for output in outputs:
-            self._add(files, File.generated(config, output.uri, content=output.content,
-                                            inclusion=InclusionLevel.INCLUDED if output.nav else InclusionLevel.NOT_IN_NAV))
         for incident in collection.incidents:
             file = IncidentFile.generated(config, self.wiki.incident_uri(incident),
                                           abs_src_path=str(collection.files[incident.id]),
                                           inclusion=InclusionLevel.NOT_IN_NAV)
-            file.render = self._renderer(incident)
+            file.render = partial(_plugin_errors, self.wiki.incident_page, incident)
             self._add(files, file)
+        # After the incidents: MkDocs reads these last, when the worker has long finished them.
+        for item in planned:
+            self._add(files, LaterFile.planned(config, item.uri, partial(_plugin_errors, self.overview.text, item), item.nav))
         for kind, uri in ASSET_URIS.items():
             self._add(files, File.generated(config, uri, abs_src_path=str(ASSETS / Path(uri).name)))
         return files
 
-    def _renderer(self, incident):
-        wiki = self.wiki
+    def _parallel(self, count: int) -> bool:
+        choice = self.config.parallel
+        return choice == "always" or (choice == "auto" and count >= MIN_INCIDENTS and usable_cores() > 1)
 
-        def render() -> str:
-            try:
-                return wiki.incident_page(incident)
-            except TemplateProblem as error:
-                raise PluginError(f"postmortems: {error}") from None
+    def on_post_build(self, *, config) -> None:
+        if getattr(self, "command", None) != "serve":  # `mkdocs serve` keeps its worker for the next rebuild
+            self.worker.close()
 
-        return render
+    def on_build_error(self, *, error) -> None:
+        self.worker.close()
+
+    def on_shutdown(self) -> None:
+        self.worker.close()
 
     def _add(self, files: Files, file: File) -> None:
         existing = files.get_file_from_path(file.src_uri)
@@ -145,16 +163,11 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         return server
 
 
-class IncidentFile(File):
-    """An incident's page. MkDocs reads the Markdown the wiki renders from the loaded
-    incident, so it never parses the frontmatter a second time; ``abs_src_path`` stays
-    the incident's own file, so ``--dirty`` and other plugins see where it comes from."""
-
-    render: Callable[[], str]
-
-    @property
-    def content_string(self) -> str:
-        return self.render()
+def _plugin_errors(make, *args):
+    try:
+        return make(*args)
+    except TemplateProblem as error:
+        raise PluginError(f"postmortems: {error}") from None
 
 
 def _inside(path: Path, folder: Path) -> bool:

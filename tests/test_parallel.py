@@ -1,0 +1,125 @@
+"""The overview pages made in a worker process: the same bytes as one process makes, and safe fallbacks."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+from mkdocs.config import load_config
+from mkdocs.commands.build import build
+from mkdocs.exceptions import Abort
+
+from postmortems.background import Job, Overview, Worker
+from postmortems.loader import incident_files, load_directory
+from postmortems.pages import Wiki
+from postmortems.settings import Settings
+from postmortems.uptime import compute
+from postmortems.urls import Layout
+from sitebuilder import Captured, incident, write_site
+
+SERVICES = ["web", "api", "database", "cdn", "search"]
+CAUSES = ["database", "deploy", "provider", "config"]
+
+
+def many_incidents(count: int = 36) -> dict[str, str]:
+    files = {}
+    for n in range(count):
+        month, day = 1 + n % 6, 1 + (n * 7) % 27
+        services = [SERVICES[n % 5], SERVICES[(n + 2) % 5]][: 1 + n % 2]
+        extra = "\n".join([
+            "cause:", f"  category: {CAUSES[n % 4]}", f'  summary: "cause number {n} & <friends>"',
+            f"tags: [t{n % 3}, shared]",
+            "action_items:", f'  - title: "Follow-up {n}"', "    owner: Ana",
+            f"    status: {'open' if n % 3 else 'done'}", f"    due: 2013-0{month}-28",
+            *([f"related: [2013-{1 + (n - 7) % 6:02d}-x{n - 7:02d}]"] if n >= 7 and n % 7 == 0 else []),
+        ])
+        files[f"2013-{month:02d}-x{n:02d}.md"] = incident(
+            title=f'"Incident {n}: {services[0]} trouble"', severity=f"SEV{1 + n % 4}",
+            started=f"2013-{month:02d}-{day:02d} {n % 24:02d}:05", resolved=f"2013-{month:02d}-{day:02d} {n % 24:02d}:50",
+            services="[" + ", ".join(services) + "]", downtime=n % 40, extra=extra)
+    return files
+
+
+def _build(config_file: Path, site_dir: Path):
+    config = load_config(str(config_file), site_dir=str(site_dir), strict=True)
+    config.plugins.on_startup(command="build", dirty=False)
+    try:
+        build(config)
+    finally:
+        config.plugins.on_shutdown()
+    return config.plugins["postmortems"].overview.used_worker
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {path.relative_to(root).as_posix(): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()}
+
+
+def test_the_worker_makes_the_same_site_byte_for_byte(tmp_path):
+    incidents = many_incidents()
+    one = write_site(tmp_path / "one", incidents, options={"parallel": "never"})
+    two = write_site(tmp_path / "two", incidents, options={"parallel": "always"})
+    assert _build(one, tmp_path / "site-one") is False
+    assert _build(two, tmp_path / "site-two") is True  # the worker's text was used
+    a, b = _tree(tmp_path / "site-one"), _tree(tmp_path / "site-two")
+    assert a.keys() == b.keys() and len(a) > 60
+    assert [name for name in a if a[name] != b[name]] == []
+    index = b["incidents/index.html"].decode()
+    assert "Incident 35: web trouble" in index and "data-pm-island" not in index
+    assert "cause number 3 &amp; &lt;friends&gt;" in b["incidents/2013-04-x03/index.html"].decode()
+    assert "Incident 4: search trouble" in b["causes/database/index.html"].decode()
+
+
+def test_a_file_changed_while_loading_voids_the_worker_result(tmp_path):
+    config = write_site(tmp_path, many_incidents(8))
+    directory, settings, layout = tmp_path / "incidents", Settings(timezone="UTC"), Layout()
+    paths = incident_files(directory)
+    notes: list[str] = []
+    worker = Worker()
+    try:
+        overview = Overview(worker, paths, Job(directory, tmp_path, settings, layout, None, "", "Wiki"), note=notes.append)
+        target = paths[0]
+        target.write_text(target.read_text().replace("Incident 0: web trouble", "Renamed while loading"))
+        collection = load_directory(directory, settings, base=tmp_path)
+        wiki = Wiki(collection.incidents, compute(collection.incidents, settings), settings, layout)
+        overview.loaded(wiki)
+        index = next(item for item in wiki.plan() if item.uri == layout.index)
+        assert "Renamed while loading" in wiki.fill(layout.index, overview.text(index))
+        assert not overview.used_worker
+        assert notes == ["an incident file changed while the wiki was loading: rendering the overview pages here"]
+    finally:
+        worker.close()
+    assert config.exists()
+
+
+@pytest.mark.parametrize("parallel", ["never", "always"])
+def test_a_template_error_in_the_worker_stops_the_build_with_its_message(tmp_path, parallel):
+    config = write_site(tmp_path, many_incidents(6), options={"parallel": parallel})
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "tags.md").write_text("# Tags\n\n{{ no_such_thing.name }}\n")
+    handler = Captured()
+    handler.setLevel(logging.ERROR)
+    logging.getLogger("mkdocs").addHandler(handler)
+    try:
+        with pytest.raises(Abort):
+            _build(config, tmp_path / "site")
+    finally:
+        logging.getLogger("mkdocs").removeHandler(handler)
+    assert "postmortems: template tags.md: 'no_such_thing' is undefined" in handler.messages
+
+
+@pytest.mark.parametrize("parallel", ["never", "always"])
+def test_a_template_syntax_error_stops_the_build_before_any_page(tmp_path, parallel):
+    config = write_site(tmp_path, many_incidents(6), options={"parallel": parallel})
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "ledger.md").write_text("# Ledger\n{% if %}\n")
+    handler = Captured()
+    handler.setLevel(logging.ERROR)
+    logging.getLogger("mkdocs").addHandler(handler)
+    try:
+        with pytest.raises(Abort):
+            _build(config, tmp_path / "site")
+    finally:
+        logging.getLogger("mkdocs").removeHandler(handler)
+    assert handler.messages == ["postmortems: template ledger.md:2: Expected an expression, got 'end of statement block' "
+                                f"(in {tmp_path / 'templates' / 'ledger.md'})"]
