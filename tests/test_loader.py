@@ -5,8 +5,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
 
-from conftest import DATA
+from conftest import DATA, ROOT
 from postmortems.loader import load_directory, load_file, load_text, slug
 from postmortems.settings import Settings
 
@@ -190,3 +191,54 @@ def test_an_alias_the_anchor_check_misses_is_still_refused(monkeypatch):
     monkeypatch.setattr(yamlsource, "_ANCHOR", re.compile(r"(?!)"))  # matches nothing: the C parser is used
     with pytest.raises(yamlsource.YamlProblem, match="uses a YAML alias"):
         yamlsource.parse((DATA / "bad" / "alias-bomb.md").read_text().split("---\n")[1])
+
+
+def _frontmatter_texts():
+    for path in sorted([*ROOT.glob("incidents/*.md"), *DATA.glob("*/*.md")]):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            continue
+        parts = text.split("---\n")
+        if len(parts) >= 3:
+            yield path.name, parts[1]
+
+
+def _both_ways(text, monkeypatch):
+    from postmortems import yamlsource
+
+    def outcome():
+        try:
+            return yamlsource.parse(text)
+        except yamlsource.YamlProblem as problem:
+            return ("problem", problem.message, problem.line)
+
+    fast = outcome()
+    with monkeypatch.context() as patched:
+        patched.setattr(yamlsource, "_FastLoader", None)  # PyYAML's pure-Python loader and constructor
+        reference = outcome()
+    return fast, reference
+
+
+@pytest.mark.parametrize("name, text", list(_frontmatter_texts()), ids=lambda value: value if value.endswith(".md") else "")
+def test_the_fast_yaml_path_gives_what_pyyaml_gives(name, text, monkeypatch):
+    fast, reference = _both_ways(text, monkeypatch)
+    assert fast == reference
+
+
+_scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.text(max_size=12),
+                     st.floats(allow_nan=False, allow_infinity=False, width=32),
+                     st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2040, 1, 1)).map(lambda d: d.replace(microsecond=0)))
+_documents = st.dictionaries(st.text(min_size=1, max_size=8), st.recursive(
+    _scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(min_size=1, max_size=6), inner, max_size=3),
+    max_leaves=12), max_size=6)
+
+
+@hypothesis_settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(document=_documents, flow=st.booleans())
+def test_the_fast_yaml_path_agrees_on_random_documents(document, flow, monkeypatch):
+    import yaml
+
+    text = yaml.safe_dump(document, default_flow_style=flow, allow_unicode=True, sort_keys=False)
+    fast, reference = _both_ways(text, monkeypatch)
+    assert fast == reference
