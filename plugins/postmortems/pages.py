@@ -8,6 +8,7 @@ Incident pages are rendered on demand, so a builder can render only the ones it 
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -22,7 +23,7 @@ from .feed import atom_feed
 from .formatting import duration, markdown_text, number
 from .model import Incident
 from .settings import Settings
-from .templating import Island, environment
+from .templating import ISLAND, PLACEHOLDER, Island, environment
 from .timeparse import iso, local_text
 from .impact import incident_downtime
 from .uptime import Report
@@ -109,16 +110,23 @@ class Wiki:
 
     def searchable(self, page: str, html: str) -> str:
         """The rendered HTML of ``page`` as the search indexer should read it: each island as its words."""
-        for token, island in self.islands.get(page, {}).items():
-            html = html.replace(token, island.searchable, 1)
-        return html
+        islands = self.islands.get(page)
+        if not islands:
+            return html
+        return PLACEHOLDER.sub(lambda match: islands[match.group(0)].searchable() if match.group(0) in islands
+                               else match.group(0), html)
 
     def fill(self, page: str, html: str) -> str:
         """The rendered HTML of ``page`` with its islands put back (and forgotten)."""
-        for token, island in self.islands.pop(page, {}).items():
-            searchable = island.searchable
-            html = html.replace(searchable if searchable in html else token, island.html, 1)
-        return html
+        islands = self.islands.pop(page, None)
+        if not islands:
+            return html
+
+        def island(match: re.Match) -> str:
+            token = ISLAND.format(match.group(0)[21:match.group(0).index('"', 21)])
+            return islands[token].html if token in islands else match.group(0)
+
+        return PLACEHOLDER.sub(island, html)
 
     def when(self, moment: datetime | None) -> str:
         """``moment`` in the site's time zone; each instant is converted once (it appears on many pages)."""

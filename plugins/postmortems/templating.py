@@ -12,6 +12,7 @@ from markupsafe import Markup
 # Templates that produce YAML/Markdown for people to edit, not HTML: no HTML escaping.
 PLAIN = {"new-incident.md"}
 ISLAND = '<div data-pm-island="{}"></div>'
+PLACEHOLDER = re.compile(r'<div data-pm-island="\d+">(?:<p>[^<]*</p>)?</div>')  # empty, or as search reads it
 _TAG = re.compile(r"<[^>]*>")  # our own HTML: every value in it is escaped, so no '>' inside a tag
 
 
@@ -23,11 +24,10 @@ class Island:
     html: str
     search: bool  # the search index gets its words
 
-    @property
     def searchable(self) -> str:
         """The placeholder holding the block's words as one paragraph: what the search indexer reads."""
-        text = " ".join(_TAG.sub(" ", self.html).split())
-        return self.token.replace("></", f"><p>{text}</p></", 1) if self.search and text else self.token
+        text = " ".join(_TAG.sub(" ", self.html).split()) if self.search else ""
+        return self.token.replace("></", f"><p>{text}</p></", 1) if text else self.token
 
 
 @jinja2.pass_context
