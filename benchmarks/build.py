@@ -644,7 +644,7 @@ def phases(config_file: Path, label: str) -> dict[str, float]:
         import postmortems.plugin
 
         for (owner, attribute), step in zip(((postmortems.plugin, "load_directory"), (postmortems.plugin, "compute"),
-                                             (postmortems.pages.Wiki, "plan"), (postmortems.background.Overview, "text"),
+                                             (postmortems.pages.Wiki, "plan"), (postmortems.background.Shared, "text"),
                                              (postmortems.pages.Wiki, "ledger_page")), PLUGIN_STEPS):
             original = getattr(owner, attribute)
             plugin_parts.append((owner, attribute, original))

@@ -10,7 +10,7 @@ from mkdocs.config import load_config
 from mkdocs.commands.build import build
 from mkdocs.exceptions import Abort
 
-from postmortems.background import Job, Overview, Worker
+from postmortems.background import Job, Shared, Worker
 from postmortems.loader import incident_files, load_directory
 from postmortems.pages import Wiki
 from postmortems.settings import Settings
@@ -48,7 +48,7 @@ def _build(config_file: Path, site_dir: Path):
         build(config)
     finally:
         config.plugins.on_shutdown()
-    return config.plugins["postmortems"].overview.used_worker
+    return config.plugins["postmortems"].shared.used_worker
 
 
 def _tree(root: Path) -> dict[str, bytes]:
@@ -77,7 +77,7 @@ def test_a_file_changed_while_loading_voids_the_worker_result(tmp_path):
     notes: list[str] = []
     worker = Worker()
     try:
-        overview = Overview(worker, paths, Job(directory, tmp_path, settings, layout, None, "", "Wiki"), note=notes.append)
+        overview = Shared(worker, paths, Job("t", directory, tmp_path, settings, layout, None, "", "Wiki"), note=notes.append)
         target = paths[0]
         target.write_text(target.read_text().replace("Incident 0: web trouble", "Renamed while loading"))
         collection = load_directory(directory, settings, base=tmp_path)
@@ -85,8 +85,10 @@ def test_a_file_changed_while_loading_voids_the_worker_result(tmp_path):
         overview.loaded(wiki)
         index = next(item for item in wiki.plan() if item.uri == layout.index)
         assert "Renamed while loading" in wiki.fill(layout.index, overview.text(index))
+        renamed = next(item for item in collection.incidents if item.source.endswith(target.name))
+        assert overview.incident(renamed).startswith("# Renamed while loading")
         assert not overview.used_worker
-        assert notes == ["an incident file changed while the wiki was loading: rendering the overview pages here"]
+        assert notes == ["an incident file changed while the wiki was loading: rendering every page here"]
     finally:
         worker.close()
     assert config.exists()
@@ -123,3 +125,28 @@ def test_a_template_syntax_error_stops_the_build_before_any_page(tmp_path, paral
         logging.getLogger("mkdocs").removeHandler(handler)
     assert handler.messages == ["postmortems: template ledger.md:2: Expected an expression, got 'end of statement block' "
                                 f"(in {tmp_path / 'templates' / 'ledger.md'})"]
+
+
+def test_incident_pages_from_the_worker_match_this_process(tmp_path):
+    write_site(tmp_path, many_incidents(12))
+    directory, settings, layout = tmp_path / "incidents", Settings(timezone="UTC"), Layout()
+    paths = incident_files(directory)
+    worker = Worker()
+    try:
+        shared = Shared(worker, paths, Job("t", directory, tmp_path, settings, layout, None, "", "Wiki"), note=pytest.fail)
+        collection = load_directory(directory, settings, base=tmp_path)
+        here = tmp_path / "here"  # a template only this process uses: it shows which process made a page
+        here.mkdir()
+        (here / "incident.md").write_text("# MADE HERE\n")
+        wiki = Wiki(collection.incidents, compute(collection.incidents, settings), settings, layout, here)
+        shared.loaded(wiki)
+        shared.text(wiki.plan()[0])  # waits for the overview pages, which the worker makes after every incident page
+        reference = Wiki(collection.incidents, compute(collection.incidents, settings), settings, layout)
+        for incident in collection.incidents:
+            uri = wiki.incident_uri(incident)
+            markdown, expected = shared.incident(incident), reference.incident_page(incident)
+            assert markdown == expected and "MADE HERE" not in markdown
+            assert wiki.islands[uri] == reference.islands[uri] and len(wiki.islands[uri]) >= 3
+            assert wiki.fill(uri, wiki.searchable(uri, markdown)) == reference.fill(uri, reference.searchable(uri, expected))
+    finally:
+        worker.close()

@@ -1,23 +1,29 @@
-"""The overview pages (index, dashboard, ledgers, services, causes, tags, action items)
-and machine-readable files, rendered in a second process while the site builder
-renders the incident pages.
+"""A second process that renders pages while the site builder is busy with others.
 
-The worker loads the incidents itself, so nothing big crosses between processes
-but the finished text. Both sides fingerprint the incident files they read (path,
-size, modification time); when the fingerprints differ (a file changed between the
-two reads), the builder ignores the worker's result and renders in its own process.
+For one build, the worker loads the incidents itself (nothing big crosses between
+the processes but finished text), renders the incident pages' Markdown in the
+builder's order, in chunks, then the overview pages (index, dashboard, ledgers,
+service, cause and tag pages, action items) and the machine-readable files. The
+builder takes what is ready and renders the rest itself, so it never waits for an
+incident page; it waits for the overview pages only when it reaches them, last.
+
+Both sides fingerprint the incident files they read (path, size, modification
+time). When the fingerprints differ (a file changed between the two reads), or the
+worker fails, the builder renders everything itself: the site is the same.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from .loader import incident_files, load_directory
+from .model import Incident
 from .pages import Planned, TemplateProblem, Wiki
 from .settings import Settings
 from .templating import Island
@@ -25,10 +31,14 @@ from .uptime import compute
 from .urls import Layout
 
 MIN_INCIDENTS = 300  # below this a second process costs more than it saves
+CHUNK = 200  # incident pages per message from the worker
+
+Islands = dict[str, Island]
 
 
 @dataclass(frozen=True)
 class Job:
+    token: str  # names this build in the worker
     directory: Path
     base: Path
     settings: Settings  # with ``as_of`` fixed, so both processes count to the same instant
@@ -36,13 +46,6 @@ class Job:
     templates_dir: Path | None
     site_url: str
     site_name: str
-
-
-@dataclass(frozen=True)
-class Rendered:
-    fingerprint: tuple
-    contents: dict[str, str]  # uri -> text, for every page and file but the incidents' own
-    islands: dict[str, dict[str, Island]]  # page uri -> its islands (see ``Wiki.fill``)
 
 
 def fingerprint(paths: list[Path]) -> tuple:
@@ -57,19 +60,40 @@ def fingerprint(paths: list[Path]) -> tuple:
     return tuple(found)
 
 
-def render(job: Job) -> Rendered:
-    """Load, compute and render every page and file but the incidents' own (runs in the worker)."""
+# In the worker process ---------------------------------------------------------
+_builds: dict[str, Wiki] = {}
+
+
+def prepare(job: Job) -> tuple:
+    """Load and compute; the fingerprint of the files read, or () when they changed meanwhile."""
     paths = incident_files(job.directory)
     before = fingerprint(paths)
     collection = load_directory(job.directory, job.settings, base=job.base)
-    wiki = Wiki(collection.incidents, compute(collection.incidents, job.settings), job.settings, job.layout,
-                job.templates_dir, site_url=job.site_url, site_name=job.site_name)
+    _builds.clear()  # one build at a time
+    _builds[job.token] = Wiki(collection.incidents, compute(collection.incidents, job.settings), job.settings,
+                              job.layout, job.templates_dir, site_url=job.site_url, site_name=job.site_name)
+    return before if fingerprint(paths) == before else ()
+
+
+def incident_pages(token: str, start: int, stop: int) -> dict[str, tuple[str, Islands]]:
+    """The Markdown and islands of the incident pages ``start`` to ``stop`` (newest first)."""
+    wiki, pages = _builds.get(token), {}
+    for incident in wiki.incidents[start:stop] if wiki else ():
+        uri = wiki.incident_uri(incident)
+        pages[uri] = (wiki.incident_page(incident), wiki.islands.pop(uri, {}))
+    return pages
+
+
+def overview_pages(token: str) -> tuple[dict[str, str], dict[str, Islands]]:
+    """Every other generated page and file, and the pages' islands."""
+    wiki = _builds.pop(token, None)
+    if wiki is None:
+        return {}, {}
     contents = {output.uri: output.content for output in wiki.outputs()}
-    after = fingerprint(paths)
-    islands = {uri: wiki.islands[uri] for uri in contents if uri in wiki.islands}
-    return Rendered(before if before == after else (), contents, islands)
+    return contents, {uri: wiki.islands[uri] for uri in contents if uri in wiki.islands}
 
 
+# In the builder ----------------------------------------------------------------
 def usable_cores() -> int:
     try:
         return len(os.sched_getaffinity(0))
@@ -83,10 +107,10 @@ class Worker:
     def __init__(self):
         self._pool: ProcessPoolExecutor | None = None
 
-    def submit(self, job: Job) -> Future:
+    def submit(self, function: Callable, *args) -> Future:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-        return self._pool.submit(render, job)
+        return self._pool.submit(function, *args)
 
     def close(self) -> None:
         if self._pool is not None:
@@ -94,51 +118,85 @@ class Worker:
             self._pool = None
 
 
-class Overview:
-    """The text of the overview pages and files for one build: from the worker when
-    one was started and it read the same incident files, else rendered here."""
+class Shared:
+    """The pages of one build, each taken from the worker when it has it, else rendered here."""
 
     def __init__(self, worker: Worker | None, paths: list[Path], job: Job, note: Callable[[str], None] = print):
         self._paths, self._fingerprint, self._note = paths, fingerprint(paths), note
-        self._worker, self._future, self._rendered, self._wiki = worker, None, None, None
+        self._worker, self._wiki, self._trusted = worker, None, None  # _trusted: None until prepare() answers
+        self._prepared: Future | None = None
+        self._chunks: deque[Future] = deque()
+        self._overview: Future | None = None
+        self._incidents: dict[str, tuple[str, Islands]] = {}
+        self._contents: dict[str, str] = {}
         self.used_worker = False  # the worker's text was used (for the log, and tests)
         if worker is not None:
             try:
-                self._future = worker.submit(job)
+                self._prepared = worker.submit(prepare, job)
+                self._chunks.extend(worker.submit(incident_pages, job.token, start, start + CHUNK)
+                                    for start in range(0, len(paths), CHUNK))
+                self._overview = worker.submit(overview_pages, job.token)
             except Exception as error:  # no second process here: render in this one
-                note(f"rendering the overview pages in this process ({type(error).__name__}: {error})")
-                worker.close()
+                self._give_up(error)
 
     @property
     def started(self) -> bool:
-        return self._future is not None
+        return self._prepared is not None
 
     def loaded(self, wiki: Wiki) -> None:
-        """The builder's own wiki, loaded; a file that changed meanwhile voids the worker's result."""
+        """The builder's own wiki, loaded; a file that changed meanwhile voids the worker's work."""
         self._wiki = wiki
         if fingerprint(self._paths) != self._fingerprint:
             self._fingerprint = None
 
-    def text(self, item: Planned) -> str:
-        rendered = self._result()
-        if rendered is not None and item.uri in rendered.contents:
-            return rendered.contents[item.uri]
-        return item.make()
+    def incident(self, incident: Incident) -> str:
+        """An incident page's Markdown: the worker's if it is ready (never waiting for it), else made here."""
+        uri = self._wiki.incident_uri(incident)
+        if self._ready(wait=False):
+            while self._chunks and self._chunks[0].done():
+                try:
+                    self._incidents.update(self._chunks.popleft().result())
+                except Exception:  # this process renders those pages, and reports a template error itself
+                    pass
+            if uri in self._incidents:
+                text, islands = self._incidents.pop(uri)
+                self._wiki.islands[uri] = islands
+                self.used_worker = True
+                return text
+        return self._wiki.incident_page(incident)
 
-    def _result(self) -> Rendered | None:
-        if self._future is not None:
-            future, self._future = self._future, None
+    def text(self, item: Planned) -> str:
+        """An overview page or file: the worker's (waiting for it, as it comes last), else made here."""
+        if self._ready(wait=True) and self._overview is not None:
+            future, self._overview = self._overview, None
             try:
-                rendered = future.result()
+                self._contents, islands = future.result()
+                self._wiki.islands.update(islands)
+                self.used_worker = True
             except TemplateProblem:
                 raise
-            except Exception as error:  # the worker died or could not pickle: render here
-                self._note(f"rendering the overview pages in this process ({type(error).__name__}: {error})")
-                self._worker.close()
-                return None
-            if not (rendered.fingerprint and rendered.fingerprint == self._fingerprint):
-                self._note("an incident file changed while the wiki was loading: rendering the overview pages here")
-            else:
-                self._rendered, self.used_worker = rendered, True
-                self._wiki.islands.update(rendered.islands)
-        return self._rendered
+            except Exception as error:
+                self._give_up(error)
+        if item.uri in self._contents:
+            return self._contents.pop(item.uri)
+        return item.make()
+
+    def _ready(self, wait: bool) -> bool:
+        """Whether the worker read the same files as this process (learned once)."""
+        if self._trusted is None and self._prepared is not None and (wait or self._prepared.done()):
+            try:
+                answer = self._prepared.result()
+            except Exception as error:
+                self._give_up(error)
+                return False
+            self._trusted = bool(answer) and answer == self._fingerprint
+            if not self._trusted:
+                self._note("an incident file changed while the wiki was loading: rendering every page here")
+        return bool(self._trusted)
+
+    def _give_up(self, error: Exception) -> None:
+        self._note(f"rendering every page in this process ({type(error).__name__}: {error})")
+        self._trusted, self._prepared, self._overview = False, None, None
+        self._chunks.clear()
+        if self._worker is not None:
+            self._worker.close()

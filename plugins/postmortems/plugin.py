@@ -11,6 +11,7 @@ put back in ``on_page_context``, after search and before the theme.
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -19,7 +20,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from .background import MIN_INCIDENTS, Job, Overview, Worker, usable_cores
+from .background import MIN_INCIDENTS, Job, Shared, Worker, usable_cores
 from .loader import incident_files, load_directory
 from .options import PostmortemsConfig, prefix, settings_from
 from .pages import Planned, TemplateProblem, Wiki
@@ -71,8 +72,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         except ValueError as error:
             raise PluginError(f"postmortems: {error}") from None
         paths = incident_files(self.incidents_dir)
-        job = Job(self.incidents_dir, self.root, settings, self.layout, self.templates_dir, config.site_url or "", config.site_name)
-        self.overview = Overview(self.worker if self._parallel(len(paths)) else None, paths, job, note=log.info)
+        job = Job(uuid.uuid4().hex, self.incidents_dir, self.root, settings, self.layout, self.templates_dir,
+                  config.site_url or "", config.site_name)
+        self.shared = Shared(self.worker if self._parallel(len(paths)) else None, paths, job, note=log.info)
         collection = load_directory(self.incidents_dir, settings, base=self.root)
         for problem in collection.problems:
             log.warning(str(problem))
@@ -86,11 +88,11 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                              site_url=config.site_url or "", site_name=config.site_name)
             self.wiki.check_templates()
             planned = self.wiki.plan()
-            if not self.overview.started:  # render now, so a template error stops the build here
+            if not self.shared.started:  # render now, so a template error stops the build here
                 planned = [Planned(item.uri, partial(str, item.make()), item.nav) for item in planned]
         except (TemplateProblem, ValueError) as error:
             raise PluginError(f"postmortems: {error}") from None
-        self.overview.loaded(self.wiki)
+        self.shared.loaded(self.wiki)
 
         # Incident files inside docs_dir would be published twice: the generated page replaces them.
         for file in list(files):
@@ -100,11 +102,11 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             file = IncidentFile.generated(config, self.wiki.incident_uri(incident),
                                           abs_src_path=str(collection.files[incident.id]),
                                           inclusion=InclusionLevel.NOT_IN_NAV)
-            file.render = partial(_plugin_errors, self.wiki.incident_page, incident)
+            file.render = partial(_plugin_errors, self.shared.incident, incident)
             self._add(files, file)
         # After the incidents: MkDocs reads these last, when the worker has long finished them.
         for item in planned:
-            self._add(files, LaterFile.planned(config, item.uri, partial(_plugin_errors, self.overview.text, item), item.nav))
+            self._add(files, LaterFile.planned(config, item.uri, partial(_plugin_errors, self.shared.text, item), item.nav))
         for kind, uri in ASSET_URIS.items():
             self._add(files, File.generated(config, uri, abs_src_path=str(ASSETS / Path(uri).name)))
         return files

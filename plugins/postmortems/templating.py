@@ -58,6 +58,7 @@ def environment(override_dir: Path | None = None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # one environment per build: each template is read once
     )
     env.filters["island"] = island
     return env

@@ -22,6 +22,7 @@ class Layout:
         self.prefix = prefix
         self.directory_urls = directory_urls
         self._slugs: dict[tuple[str, str], str] = {}
+        self._links: dict[tuple[str, str], str] = {}
 
     # Pages -------------------------------------------------------------
     def incident(self, incident_id: str) -> str:
@@ -80,12 +81,17 @@ class Layout:
 
     def href(self, from_src: str, to_src: str, anchor: str = "") -> str:
         """A relative link from the page ``from_src`` to ``to_src`` (a page or a file)."""
-        from_url, to_url = self.url(from_src), self.url(to_src)
+        from_url = self.url(from_src)
         base = from_url.rsplit("/", 1)[0] if "/" in from_url else ""
-        relative = posixpath.relpath("/" + to_url, "/" + base)
-        if to_url.endswith("/") or not to_url:
-            relative = "./" if relative == "." else relative + "/"
-        return quote(relative, safe="/.-_~") + (f"#{anchor}" if anchor else "")
+        key = (base, to_src)  # pages in one folder share their links (thousands of incident pages)
+        link = self._links.get(key)
+        if link is None:
+            to_url = self.url(to_src)
+            relative = posixpath.relpath("/" + to_url, "/" + base)
+            if to_url.endswith("/") or not to_url:
+                relative = "./" if relative == "." else relative + "/"
+            link = self._links[key] = quote(relative, safe="/.-_~")
+        return link + (f"#{anchor}" if anchor else "")
 
     @staticmethod
     def source_href(from_src: str, to_src: str) -> str:
