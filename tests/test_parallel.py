@@ -41,8 +41,8 @@ def many_incidents(count: int = 36) -> dict[str, str]:
     return files
 
 
-def _build(config_file: Path, site_dir: Path):
-    config = load_config(str(config_file), site_dir=str(site_dir), strict=True)
+def _build(config_file: Path, site_dir: Path, strict: bool = True):
+    config = load_config(str(config_file), site_dir=str(site_dir), strict=strict)
     config.plugins.on_startup(command="build", dirty=False)
     try:
         build(config)
@@ -150,3 +150,28 @@ def test_incident_pages_from_the_worker_match_this_process(tmp_path):
             assert wiki.fill(uri, wiki.searchable(uri, markdown)) == reference.fill(uri, reference.searchable(uri, expected))
     finally:
         worker.close()
+
+
+def test_problems_read_the_same_whichever_process_loaded_the_file(tmp_path):
+    incidents = many_incidents(20)
+    # Files sort by name and the worker loads the last ones: put problems on both sides.
+    incidents["2013-00-first-typo.md"] = incident(title="Typo here", extra="downtime_minute: 3")
+    incidents["2013-99-last-typo.md"] = incident(title="Typo there", extra="severty: SEV2")
+    incidents["2013-99-last-dup.md"] = incident(title="Same id", extra="id: 2013-01-x00")
+    incidents["2013-99-last-link.md"] = incident(title="Dangling", extra="related: [nowhere]")
+    messages = {}
+    for parallel in ("never", "always"):
+        config = write_site(tmp_path / parallel, incidents, options={"parallel": parallel})
+        handler = Captured()
+        logging.getLogger("mkdocs").addHandler(handler)
+        try:
+            _build(config, tmp_path / f"site-{parallel}", strict=False)
+        finally:
+            logging.getLogger("mkdocs").removeHandler(handler)
+        messages[parallel] = handler.messages
+    assert messages["always"] == messages["never"]
+    text = "\n".join(messages["never"])
+    for words in ("2013-00-first-typo.md", "2013-99-last-typo.md", "also used by", "names no incident"):
+        assert words in text
+    index = (tmp_path / "site-always" / "incidents" / "index.html").read_text()
+    assert "Dangling" in index and "Typo there" not in index and "Incident 19" in index

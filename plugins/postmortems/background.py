@@ -22,7 +22,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from .loader import incident_files, load_directory
+from .loader import Collection, Loaded, assemble, incident_files, load_paths
 from .model import Incident
 from .pages import Planned, TemplateProblem, Wiki
 from .settings import Settings
@@ -32,6 +32,7 @@ from .urls import Layout
 
 MIN_INCIDENTS = 300  # below this a second process costs more than it saves
 CHUNK = 200  # incident pages per message from the worker
+WORKER_SHARE = 0.45  # of the files the worker loads for the builder (it starts a little later)
 
 Islands = dict[str, Island]
 
@@ -62,13 +63,25 @@ def fingerprint(paths: list[Path]) -> tuple:
 
 # In the worker process ---------------------------------------------------------
 _builds: dict[str, Wiki] = {}
+_parts: dict[str, tuple[tuple, dict[Path, Loaded]]] = {}
+
+
+def load_part(job: Job, paths: list[Path]) -> list[Loaded]:
+    """Load some of the files, for the builder (which loads the others meanwhile) and for ``prepare``."""
+    before = fingerprint(incident_files(job.directory))
+    loaded = load_paths(paths, job.settings, job.base)
+    _parts.clear()
+    _parts[job.token] = (before, dict(zip(paths, loaded)))
+    return loaded
 
 
 def prepare(job: Job) -> tuple:
-    """Load and compute; the fingerprint of the files read, or () when they changed meanwhile."""
+    """Load the rest and compute; the fingerprint of the files read, or () when they changed meanwhile."""
     paths = incident_files(job.directory)
-    before = fingerprint(paths)
-    collection = load_directory(job.directory, job.settings, base=job.base)
+    before, part = _parts.pop(job.token, None) or (fingerprint(paths), {})
+    rest = [path for path in paths if path not in part]
+    part.update(zip(rest, load_paths(rest, job.settings, job.base)))
+    collection = assemble([part[path] for path in paths])
     _builds.clear()  # one build at a time
     _builds[job.token] = Wiki(collection.incidents, compute(collection.incidents, job.settings), job.settings,
                               job.layout, job.templates_dir, site_url=job.site_url, site_name=job.site_name)
@@ -124,6 +137,9 @@ class Shared:
     def __init__(self, worker: Worker | None, paths: list[Path], job: Job, note: Callable[[str], None] = print):
         self._paths, self._fingerprint, self._note = paths, fingerprint(paths), note
         self._worker, self._wiki, self._trusted = worker, None, None  # _trusted: None until prepare() answers
+        self._job = job
+        self._split = len(paths) - int(len(paths) * WORKER_SHARE)  # this process loads paths[:split]
+        self._part: Future | None = None
         self._prepared: Future | None = None
         self._chunks: deque[Future] = deque()
         self._overview: Future | None = None
@@ -132,6 +148,7 @@ class Shared:
         self.used_worker = False  # the worker's text was used (for the log, and tests)
         if worker is not None:
             try:
+                self._part = worker.submit(load_part, job, paths[self._split:])
                 self._prepared = worker.submit(prepare, job)
                 self._chunks.extend(worker.submit(incident_pages, job.token, start, start + CHUNK)
                                     for start in range(0, len(paths), CHUNK))
@@ -142,6 +159,20 @@ class Shared:
     @property
     def started(self) -> bool:
         return self._prepared is not None
+
+    def load(self) -> Collection:
+        """Every incident: some loaded here while the worker loads the others, which it then sends."""
+        job, paths = self._job, self._paths
+        if self._part is None:
+            return assemble(load_paths(paths, job.settings, job.base))
+        mine = load_paths(paths[:self._split], job.settings, job.base)
+        try:
+            theirs = self._part.result()
+        except Exception as error:
+            self._give_up(error)
+            theirs = load_paths(paths[self._split:], job.settings, job.base)
+        self._part = None
+        return assemble(mine + theirs)
 
     def loaded(self, wiki: Wiki) -> None:
         """The builder's own wiki, loaded; a file that changed meanwhile voids the worker's work."""
@@ -196,7 +227,7 @@ class Shared:
 
     def _give_up(self, error: Exception) -> None:
         self._note(f"rendering every page in this process ({type(error).__name__}: {error})")
-        self._trusted, self._prepared, self._overview = False, None, None
+        self._trusted, self._part, self._prepared, self._overview = False, None, None, None
         self._chunks.clear()
         if self._worker is not None:
             self._worker.close()

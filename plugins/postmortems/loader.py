@@ -57,28 +57,54 @@ def incident_files(directory: Path) -> list[Path]:
     return sorted(found)
 
 
+@dataclass
+class Loaded:
+    """One file's outcome: its incident (None when left out), problems, and the lines of
+    the keys other files' checks may point at (``id``, ``related``)."""
+
+    name: str
+    path: Path
+    incident: Incident | None
+    problems: list[Problem]
+    lines: dict[tuple, int]
+
+
 def load_directory(directory: Path, settings: Settings, base: Path | None = None) -> Collection:
     """All incidents under ``directory``; paths in messages are relative to ``base``."""
-    base = base or directory.parent
+    return assemble(load_paths(incident_files(directory), settings, base or directory.parent))
+
+
+def load_paths(paths: list[Path], settings: Settings, base: Path) -> list[Loaded]:
+    """Each file on its own (so several processes can share the work; see ``assemble``)."""
+    loaded = []
+    for path in paths:
+        name = _display(path, base)
+        incident, problems, lines = load_file(path, settings, name)
+        lines = {key: line for key, line in lines.items() if key and key[0] in ("id", "related")}
+        loaded.append(Loaded(name, path, incident, problems, lines))
+    return loaded
+
+
+def assemble(loaded: list[Loaded]) -> Collection:
+    """The collection from every file's outcome (in file order): checks across files, newest first."""
     collection = Collection()
     by_id: dict[str, Incident] = {}
     lines_by_id: dict[str, dict] = {}
-    for path in incident_files(directory):
-        name = _display(path, base)
-        incident, problems, lines = load_file(path, settings, name)
+    for item in loaded:
+        incident, problems = item.incident, list(item.problems)
         if incident is not None and incident.id in by_id:
             problems.append(
-                Problem(name, f"id {incident.id!r} is also used by {by_id[incident.id].source}; ids must be unique",
-                        "id", lines.get(("id",)))
+                Problem(item.name, f"id {incident.id!r} is also used by {by_id[incident.id].source}; ids must be unique",
+                        "id", item.lines.get(("id",)))
             )
             incident = None
         collection.problems.extend(problems)
         if incident is None:
-            collection.left_out.append(name)
+            collection.left_out.append(item.name)
         else:
             by_id[incident.id] = incident
-            lines_by_id[incident.id] = lines
-            collection.files[incident.id] = path
+            lines_by_id[incident.id] = item.lines
+            collection.files[incident.id] = item.path
     incidents = list(by_id.values())
     for incident, key, message in check_collection(incidents):
         collection.problems.append(
@@ -195,4 +221,5 @@ def _display(path: Path, base: Path) -> str:
         return path.as_posix()
 
 
-__all__ = ["Collection", "ERROR", "WARNING", "incident_files", "load_directory", "load_file", "load_text", "slug"]
+__all__ = ["Collection", "ERROR", "WARNING", "Loaded", "assemble", "incident_files", "load_directory", "load_file",
+           "load_paths", "load_text", "slug"]

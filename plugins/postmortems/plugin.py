@@ -21,7 +21,7 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from .background import MIN_INCIDENTS, Job, Shared, Worker, usable_cores
-from .loader import incident_files, load_directory
+from .loader import incident_files
 from .options import PostmortemsConfig, prefix, settings_from
 from .pages import Planned, TemplateProblem, Wiki
 from .site_files import IncidentFile, LaterFile
@@ -75,7 +75,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         job = Job(uuid.uuid4().hex, self.incidents_dir, self.root, settings, self.layout, self.templates_dir,
                   config.site_url or "", config.site_name)
         self.shared = Shared(self.worker if self._parallel(len(paths)) else None, paths, job, note=log.info)
-        collection = load_directory(self.incidents_dir, settings, base=self.root)
+        collection = self.shared.load()
         for problem in collection.problems:
             log.warning(str(problem))
         if collection.left_out:
