@@ -34,6 +34,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import textwrap
 import time
 from datetime import datetime, timedelta, timezone
@@ -324,6 +325,8 @@ def write_sites(root: Path, incidents: list[tuple[str, str]]) -> tuple[Path, Pat
              {"Tags": "tags/index.md"}])
     floor_config = dict(common, plugins=["search"], nav=[{"Home": "index.md"}], not_in_nav="/incidents/")
     (wiki / "mkdocs.yml").write_text(yaml.safe_dump(wiki_config, sort_keys=False), encoding="utf-8")
+    single = dict(wiki_config, plugins=["search", {"postmortems": dict(wiki_config["plugins"][1]["postmortems"], parallel="never")}])
+    (wiki / "mkdocs-single.yml").write_text(yaml.safe_dump(single, sort_keys=False), encoding="utf-8")
     (floor / "mkdocs.yml").write_text(yaml.safe_dump(floor_config, sort_keys=False), encoding="utf-8")
     return wiki / "mkdocs.yml", floor / "mkdocs.yml"
 
@@ -352,20 +355,52 @@ def others() -> list[str]:
 
 
 def run_build(config: Path, site: Path, *extra: str, clean: bool = True) -> tuple[float, int]:
-    """``(seconds, peak RSS in KiB)`` of ``python -m mkdocs build -q`` in a fresh process."""
+    """``(seconds, peak RSS in KiB)`` of ``python -m mkdocs build -q`` in a fresh process. The peak
+    is the largest sum, sampled every 0.2 s, of the build's memory and its worker process's."""
     if clean and site.exists():
         shutil.rmtree(site)
     with tempfile.TemporaryFile() as err:
         began = time.perf_counter()
         child = subprocess.Popen([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config), "-d", str(site), *extra],
                                  stdout=subprocess.DEVNULL, stderr=err, env=child_env())
+        peak = [0]
+        sampler = threading.Thread(target=_sample_rss, args=(child.pid, peak), daemon=True)
+        sampler.start()
         _, status, usage = os.wait4(child.pid, 0)
         seconds = time.perf_counter() - began
+        sampler.join()
         child.returncode = os.waitstatus_to_exitcode(status)
         if child.returncode != 0:
             err.seek(0)
             sys.exit(f"mkdocs build -f {config} failed ({child.returncode}):\n{err.read().decode(errors='replace')}")
-    return seconds, usage.ru_maxrss
+    return seconds, max(usage.ru_maxrss, peak[0])
+
+
+def _tree_rss(pid: int) -> int:
+    """KiB resident in ``pid`` and its descendants (Linux /proc), 0 when it is gone."""
+    total = 0
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            total += next((int(line.split()[1]) for line in status if line.startswith("VmRSS:")), 0)
+        with open(f"/proc/{pid}/task/{pid}/children") as children:
+            total += sum(_tree_rss(int(child)) for child in children.read().split())
+    except (OSError, ValueError):
+        pass
+    return total
+
+
+def _sample_rss(pid: int, peak: list[int]) -> None:
+    while os.path.exists(f"/proc/{pid}") and not _zombie(pid):
+        peak[0] = max(peak[0], _tree_rss(pid))
+        time.sleep(0.2)
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
 
 
 def check_incidents(config: Path) -> str:
@@ -398,12 +433,15 @@ def mb(kib: int) -> str:
 
 
 def timed(args, wiki: Path, floor: Path) -> None:
-    samples: dict[str, list[tuple[float, int]]] = {"wiki": [], "floor": []}
+    sides = [("wiki", wiki, wiki.parent / "site"), ("floor", floor, floor.parent / "site")]
+    if args.single:  # the same wiki with `parallel: never`
+        sides.insert(1, ("single", wiki.parent / "mkdocs-single.yml", wiki.parent / "site-single"))
+    samples: dict[str, list[tuple[float, int]]] = {side: [] for side, _, _ in sides}
     code = fingerprint()
     for repeat in range(args.repeat):
-        for side, config in (("wiki", wiki), ("floor", floor)):
+        for side, config, site_dir in sides:
             busy = others()
-            seconds, rss = run_build(config, config.parent / "site")
+            seconds, rss = run_build(config, site_dir)
             busy += others()
             samples[side].append((seconds, rss))
             now = fingerprint()
@@ -411,13 +449,16 @@ def timed(args, wiki: Path, floor: Path) -> None:
             if busy:
                 note += f"  (CONTENDED: also running {sorted(set(busy))[0]})"
             code = now
-            print(f"  run {repeat + 1} {side:5}: {seconds:7.2f} s  max RSS {mb(rss)}{note}", flush=True)
+            print(f"  run {repeat + 1} {side:6}: {seconds:7.2f} s  max RSS {mb(rss)}{note}", flush=True)
     median = {side: statistics.median(s for s, _ in runs) for side, runs in samples.items()}
     peak = {side: max(r for _, r in runs) for side, runs in samples.items()}
     print(f"\nN={args.n} repeat={args.repeat}")
     print(f"  (a) wiki  (postmortems plugin): median {median['wiki']:.2f} s, peak RSS {mb(peak['wiki'])}")
     print(f"  (b) floor (plain pages)       : median {median['floor']:.2f} s, peak RSS {mb(peak['floor'])}")
     print(f"  ratio a/b: {median['wiki'] / median['floor']:.2f}  (goal <= 1.25)")
+    if args.single:
+        print(f"  (a1) the wiki in one process (parallel: never): median {median['single']:.2f} s, "
+              f"peak RSS {mb(peak['single'])}, ratio a1/b {median['single'] / median['floor']:.2f}")
     site = wiki.parent / "site"
     print(f"  incident index  site/incidents/index.html: {size(site / 'incidents/index.html')}  (goal < 2 MB)")
     print(f"  dashboard       site/uptime/index.html:    {size(site / 'uptime/index.html')}")
@@ -770,6 +811,8 @@ def main(argv=None) -> None:
     parser.add_argument("--phases", action="store_true",
                         help="time MkDocs' phases per page kind in one in-process build of each site (no profiler)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--single", action="store_true",
+                        help="also time the wiki with `parallel: never` (one process), alternating with the others")
     args = parser.parse_args(argv)
     workdir, wiki, floor = prepare(args.n, args.seed, args.keep)
     if others():
