@@ -41,10 +41,11 @@ def _wait_for(url: str, check, timeout: float = 60) -> str:
     raise AssertionError(f"{url} did not change as expected within {timeout}s (last status {status})")
 
 
-@pytest.fixture
-def served(tmp_path):
+@pytest.fixture(params=["auto", "always"])  # always: the worker process renders pages, across rebuilds
+def served(tmp_path, request):
     config = write_site(tmp_path, {"2013-06-01-first.md": incident(title="First incident", started="2013-06-01 10:00",
-                                                                    resolved="2013-06-01 11:00")})
+                                                                    resolved="2013-06-01 11:00")},
+                        options={"parallel": request.param})
     (tmp_path / "templates").mkdir()
     port = _free_port()
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")

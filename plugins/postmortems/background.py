@@ -134,7 +134,8 @@ class Worker:
 class Shared:
     """The pages of one build, each taken from the worker when it has it, else rendered here."""
 
-    def __init__(self, worker: Worker | None, paths: list[Path], job: Job, note: Callable[[str], None] = print):
+    def __init__(self, worker: Worker | None, paths: list[Path], job: Job, note: Callable[[str], None] = print,
+                 incidents: bool = True):
         self._paths, self._fingerprint, self._note = paths, fingerprint(paths), note
         self._worker, self._wiki, self._trusted = worker, None, None  # _trusted: None until prepare() answers
         self._job = job
@@ -150,8 +151,9 @@ class Shared:
             try:
                 self._part = worker.submit(load_part, job, paths[self._split:])
                 self._prepared = worker.submit(prepare, job)
-                self._chunks.extend(worker.submit(incident_pages, job.token, start, start + CHUNK)
-                                    for start in range(0, len(paths), CHUNK))
+                if incidents:  # not for --dirty builds, which read few incident pages
+                    self._chunks.extend(worker.submit(incident_pages, job.token, start, start + CHUNK)
+                                        for start in range(0, len(paths), CHUNK))
                 self._overview = worker.submit(overview_pages, job.token)
             except Exception as error:  # no second process here: render in this one
                 self._give_up(error)

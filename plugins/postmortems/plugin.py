@@ -10,6 +10,7 @@ put back in ``on_page_context``, after search and before the theme.
 
 from __future__ import annotations
 
+import gc
 import re
 import uuid
 from dataclasses import replace
@@ -43,10 +44,11 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     def __init__(self):
         self.wiki: Wiki | None = None
         self.worker = Worker()
+        self.command, self.dirty = None, False  # set by on_startup when MkDocs' command line runs
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defining on_startup keeps one plugin object across `mkdocs serve` rebuilds.
-        self.command = command
+        self.command, self.dirty = command, dirty
 
     def on_config(self, config):
         if not self.config.enabled:
@@ -74,7 +76,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         paths = incident_files(self.incidents_dir)
         job = Job(uuid.uuid4().hex, self.incidents_dir, self.root, settings, self.layout, self.templates_dir,
                   config.site_url or "", config.site_name)
-        self.shared = Shared(self.worker if self._parallel(len(paths)) else None, paths, job, note=log.info)
+        self.shared = Shared(self.worker if self._parallel(len(paths)) else None, paths, job, note=log.info,
+                             incidents=not self.dirty)
         collection = self.shared.load()
         for problem in collection.problems:
             log.warning(str(problem))
@@ -109,6 +112,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             self._add(files, LaterFile.planned(config, item.uri, partial(_plugin_errors, self.shared.text, item), item.nav))
         for kind, uri in ASSET_URIS.items():
             self._add(files, File.generated(config, uri, abs_src_path=str(ASSETS / Path(uri).name)))
+        # The loaded wiki lives until the build ends: keep the garbage collector from walking
+        # its objects again at every full collection while MkDocs renders thousands of pages.
+        gc.freeze()
         return files
 
     def _parallel(self, count: int) -> bool:
@@ -116,10 +122,12 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         return choice == "always" or (choice == "auto" and count >= MIN_INCIDENTS and usable_cores() > 1)
 
     def on_post_build(self, *, config) -> None:
-        if getattr(self, "command", None) != "serve":  # `mkdocs serve` keeps its worker for the next rebuild
+        gc.unfreeze()
+        if self.command != "serve":  # `mkdocs serve` keeps its worker for the next rebuild
             self.worker.close()
 
     def on_build_error(self, *, error) -> None:
+        gc.unfreeze()
         self.worker.close()
 
     def on_shutdown(self) -> None:
