@@ -358,3 +358,23 @@ def test_an_incident_before_since_says_it_is_not_counted(tmp_path):
     card = text_of(read(site, "incidents/2012-12-30-early/index.html"))
     assert "before tracking began on 2013-01-01: not counted" in " ".join(card.split())
     assert "not counted" not in text_of(read(site, "incidents/2013-06-12-replica/index.html"))
+
+
+def test_a_long_history_lists_recent_years_on_the_index_and_older_years_on_their_own_pages(tmp_path):
+    def dated(year, n):
+        return incident(title=f"Incident {year}-{n}", started=f"{year}-03-0{n} 10:00", resolved=f"{year}-03-0{n} 11:00",
+                        services="[web]", downtime=5)
+
+    incidents = {f"{year}-03-0{n}-x.md": dated(year, n) for year in (2011, 2012, 2013) for n in (1, 2, 3)}
+    incidents["2013-04-01-y.md"] = dated(2013, 4).replace("2013-03-04", "2013-04-01")
+    config = write_site(tmp_path, incidents, options={"since": "2011-01-01 00:00", "index_limit": 5})
+    site = build_site(config, strict=True)
+    index = read(site, "incidents/index.html")
+    # 2013 (4 incidents) fits in 5; 2012 would not: it gets a page, and so does every older year
+    assert "Incident 2013-4" in index and "Incident 2013-1" in index and "Incident 2012-3" not in index
+    assert 'href="years/2012/">2012</a> (3)' in index and 'href="years/2011/">2011</a> (3)' in index
+    older = read(site, "incidents/years/2011/index.html")
+    assert all(f"Incident 2011-{n}" in older for n in (1, 2, 3)) and "Incident 2012" not in older
+    assert 'href="../../2011-03-01-x/"' in older and 'href="../../"' in older
+    assert read(site, "incidents/2011-03-01-x/index.html")  # every incident keeps its page
+    assert '<option>2011</option>' in older and '<option>2012</option>' not in older

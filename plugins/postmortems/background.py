@@ -134,8 +134,8 @@ class Worker:
 class Shared:
     """The pages of one build, each taken from the worker when it has it, else rendered here."""
 
-    def __init__(self, worker: Worker | None, paths: list[Path], job: Job, note: Callable[[str], None] = print,
-                 incidents: bool = True):
+    def __init__(self, worker: Worker | None, paths: list[Path], job: Job,
+                 note: Callable[[str], None] = lambda text: None, incidents: bool = True):
         self._paths, self._fingerprint, self._note = paths, fingerprint(paths), note
         self._worker, self._wiki, self._trusted = worker, None, None  # _trusted: None until prepare() answers
         self._job = job

@@ -55,6 +55,7 @@ class PostmortemsConfig(base.Config):
     slo = c.Type((int, float), default=99.9)
     severities = c.ListOfItems(c.Type(str), default=list(DEFAULT_SEVERITIES))
     site_title = c.Type(str, default="Postmortems")
+    index_limit = c.Type(int, default=5000)
     parallel = c.Choice(("auto", "always", "never"), default="auto")
 
     def validate(self):

@@ -158,8 +158,10 @@ class Wiki:
     def plan(self) -> list[Planned]:
         """Every generated page and file but the incidents' own, each rendered when asked."""
         layout, render = self.layout, self.render
+        recent, older = self.index_split()
         planned = [
-            Planned(layout.index, lambda: render("index.md", layout.index, rows=self.incidents, years=self.years()), True),
+            Planned(layout.index, lambda: render("index.md", layout.index, rows=recent, years=self.years(recent),
+                                                 older=[(year, len(rows)) for year, rows in older]), True),
             Planned(layout.dashboard, self.dashboard, True),
             Planned(layout.services, lambda: render("services.md", layout.services, services=self.services()), True),
             Planned(layout.action_items, self.action_items_page, True),
@@ -167,6 +169,9 @@ class Wiki:
             Planned(layout.tags, lambda: render("tags.md", layout.tags, groups=self.groups("tag")), True),
             Planned(layout.ledger(None), lambda: self.ledger_page(None)),
         ]
+        for year, rows in older:
+            planned.append(Planned(layout.year(year), partial(render, "year.md", layout.year(year), year=year, rows=rows,
+                                                              years=[year], older=[])))
         for name in self.report.services:
             planned.append(Planned(layout.service(name), partial(self.service_page, name)))
             planned.append(Planned(layout.ledger(name), partial(self.ledger_page, name)))
@@ -240,8 +245,24 @@ class Wiki:
         entries += [(entry.at, "event", entry.event) for entry in incident.timeline]
         return sorted(entries, key=lambda entry: (entry[0], entry[1] == "event"))
 
-    def years(self) -> list[int]:
-        return sorted({incident.started.astimezone(self.tz).year for incident in self.incidents}, reverse=True)
+    def years(self, incidents: list[Incident] | None = None) -> list[int]:
+        incidents = self.incidents if incidents is None else incidents
+        return sorted({incident.started.astimezone(self.tz).year for incident in incidents}, reverse=True)
+
+    def index_split(self) -> tuple[list[Incident], list[tuple[int, list[Incident]]]]:
+        """The incidents the index lists (the newest whole years, at most ``index_limit`` of them,
+        and always the newest year), and each older year's incidents for a page of its own."""
+        by_year: dict[int, list[Incident]] = defaultdict(list)
+        for incident in self.incidents:  # newest first
+            by_year[incident.started.astimezone(self.tz).year].append(incident)
+        recent: list[Incident] = []
+        older: list[tuple[int, list[Incident]]] = []
+        for year, rows in by_year.items():
+            if not older and (not recent or len(recent) + len(rows) <= self.settings.index_limit):
+                recent.extend(rows)
+            else:
+                older.append((year, rows))
+        return recent, older
 
     def scopes(self):
         yield "All services", self.report.site

@@ -37,6 +37,7 @@ class Settings:
     count_maintenance: bool = False
     slo: float = 99.9
     severities: tuple[str, ...] = DEFAULT_SEVERITIES
+    index_limit: int = 5000  # incidents on the index; older whole years get pages of their own
 
     @classmethod
     def from_options(cls, options: dict) -> "Settings":
@@ -70,6 +71,8 @@ class Settings:
                 raise ValueError(f"weights: unknown level {level!r} (levels: {', '.join(LEVELS)})")
             if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0 <= weight <= 1:
                 raise ValueError(f"weights: {level} must be a number from 0 to 1")
+        if isinstance(self.index_limit, bool) or not isinstance(self.index_limit, int) or self.index_limit < 1:
+            raise ValueError("index_limit must be a whole number of incidents, 1 or more")
         if not isinstance(self.precision, int) or not 0 <= self.precision <= 6:
             raise ValueError("precision must be a whole number from 0 to 6")
         if isinstance(self.slo, bool) or not isinstance(self.slo, (int, float)) or not 0 < self.slo < 100:

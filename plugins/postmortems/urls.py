@@ -32,6 +32,10 @@ class Layout:
     def index(self) -> str:
         return f"{self.prefix}index.md"
 
+    def year(self, year: int) -> str:
+        """The page of one year's incidents (when the index shows only the recent years)."""
+        return f"{self.prefix}years/{year}.md"
+
     dashboard = "uptime/index.md"
     services = "services/index.md"
     causes = "causes/index.md"
