@@ -242,3 +242,24 @@ def test_the_fast_yaml_path_agrees_on_random_documents(document, flow, monkeypat
     text = yaml.safe_dump(document, default_flow_style=flow, allow_unicode=True, sort_keys=False)
     fast, reference = _both_ways(text, monkeypatch)
     assert fast == reference
+
+
+def test_a_load_cache_reads_only_changed_files(tmp_path):
+    import os
+
+    from postmortems.loader import incident_files, load_paths
+
+    settings = Settings(timezone="UTC")
+    for day in (1, 2):
+        (tmp_path / f"2013-06-0{day}-x.md").write_text(
+            f"---\ntitle: Day {day}\nseverity: SEV2\nstarted: 2013-06-0{day} 10:00\nresolved: 2013-06-0{day} 10:30\n"
+            "services: [web]\ndowntime_minutes: 30\n---\nBody.\n")
+    paths, cache = incident_files(tmp_path), {}
+    first = load_paths(paths, settings, tmp_path, cache)
+    again = load_paths(paths, settings, tmp_path, cache)
+    assert [a is b for a, b in zip(first, again)] == [True, True]  # not read again
+    same_size = paths[0].read_text().replace("Day 1", "Day 9")
+    paths[0].write_text(same_size)
+    os.utime(paths[0], ns=(paths[0].stat().st_atime_ns, paths[0].stat().st_mtime_ns + 1_000_000_000))
+    third = load_paths(paths, settings, tmp_path, cache)
+    assert third[0].incident.title == "Day 9" and third[1] is first[1]

@@ -61,15 +61,35 @@ def fingerprint(paths: list[Path]) -> tuple:
     return tuple(found)
 
 
+def cache_key(job: Job) -> tuple:
+    """What a loaded file depends on besides its own text (see ``loader.load_paths``)."""
+    return job.settings.timezone, tuple(job.settings.severities), str(job.base)
+
+
+def prune(cache: dict, paths: list[Path]) -> None:
+    """Forget files that are gone."""
+    for path in set(cache) - set(paths):
+        del cache[path]
+
+
 # In the worker process ---------------------------------------------------------
 _builds: dict[str, Wiki] = {}
 _parts: dict[str, tuple[tuple, dict[Path, Loaded]]] = {}
+_caches: dict[tuple, dict] = {}  # loaded files, kept across `mkdocs serve` rebuilds
+
+
+def _cache(job: Job) -> dict:
+    key = cache_key(job)
+    if key not in _caches:
+        _caches.clear()
+        _caches[key] = {}
+    return _caches[key]
 
 
 def load_part(job: Job, paths: list[Path]) -> list[Loaded]:
     """Load some of the files, for the builder (which loads the others meanwhile) and for ``prepare``."""
     before = fingerprint(incident_files(job.directory))
-    loaded = load_paths(paths, job.settings, job.base)
+    loaded = load_paths(paths, job.settings, job.base, _cache(job))
     _parts.clear()
     _parts[job.token] = (before, dict(zip(paths, loaded)))
     return loaded
@@ -80,7 +100,8 @@ def prepare(job: Job) -> tuple:
     paths = incident_files(job.directory)
     before, part = _parts.pop(job.token, None) or (fingerprint(paths), {})
     rest = [path for path in paths if path not in part]
-    part.update(zip(rest, load_paths(rest, job.settings, job.base)))
+    part.update(zip(rest, load_paths(rest, job.settings, job.base, _cache(job))))
+    prune(_cache(job), paths)
     collection = assemble([part[path] for path in paths])
     _builds.clear()  # one build at a time
     _builds[job.token] = Wiki(collection.incidents, compute(collection.incidents, job.settings), job.settings,
@@ -135,10 +156,10 @@ class Shared:
     """The pages of one build, each taken from the worker when it has it, else rendered here."""
 
     def __init__(self, worker: Worker | None, paths: list[Path], job: Job,
-                 note: Callable[[str], None] = lambda text: None, incidents: bool = True):
+                 note: Callable[[str], None] = lambda text: None, incidents: bool = True, cache: dict | None = None):
         self._paths, self._fingerprint, self._note = paths, fingerprint(paths), note
         self._worker, self._wiki, self._trusted = worker, None, None  # _trusted: None until prepare() answers
-        self._job = job
+        self._job, self._cache = job, cache
         self._split = len(paths) - int(len(paths) * WORKER_SHARE)  # this process loads paths[:split]
         self._part: Future | None = None
         self._prepared: Future | None = None
@@ -164,15 +185,17 @@ class Shared:
 
     def load(self) -> Collection:
         """Every incident: some loaded here while the worker loads the others, which it then sends."""
-        job, paths = self._job, self._paths
+        job, paths, cache = self._job, self._paths, self._cache
+        if cache is not None:
+            prune(cache, paths)
         if self._part is None:
-            return assemble(load_paths(paths, job.settings, job.base))
-        mine = load_paths(paths[:self._split], job.settings, job.base)
+            return assemble(load_paths(paths, job.settings, job.base, cache))
+        mine = load_paths(paths[:self._split], job.settings, job.base, cache)
         try:
             theirs = self._part.result()
         except Exception as error:
             self._give_up(error)
-            theirs = load_paths(paths[self._split:], job.settings, job.base)
+            theirs = load_paths(paths[self._split:], job.settings, job.base, cache)
         self._part = None
         return assemble(mine + theirs)
 

@@ -74,15 +74,33 @@ def load_directory(directory: Path, settings: Settings, base: Path | None = None
     return assemble(load_paths(incident_files(directory), settings, base or directory.parent))
 
 
-def load_paths(paths: list[Path], settings: Settings, base: Path) -> list[Loaded]:
-    """Each file on its own (so several processes can share the work; see ``assemble``)."""
+def load_paths(paths: list[Path], settings: Settings, base: Path, cache: dict | None = None) -> list[Loaded]:
+    """Each file on its own (so several processes can share the work; see ``assemble``).
+
+    With a ``cache`` (kept by the caller for one set of settings and base), a file whose
+    size and modification time are unchanged since it was loaded is not read again.
+    """
     loaded = []
     for path in paths:
+        version = _version(path) if cache is not None else None
+        if version is not None and cache.get(path, (None,))[0] == version:
+            loaded.append(cache[path][1])
+            continue
         name = _display(path, base)
         incident, problems, lines = load_file(path, settings, name)
         lines = {key: line for key, line in lines.items() if key and key[0] in ("id", "related")}
         loaded.append(Loaded(name, path, incident, problems, lines))
+        if version is not None:
+            cache[path] = (version, loaded[-1])
     return loaded
+
+
+def _version(path: Path) -> tuple | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns
 
 
 def assemble(loaded: list[Loaded]) -> Collection:

@@ -21,7 +21,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from .background import MIN_INCIDENTS, Job, Shared, Worker, usable_cores
+from .background import MIN_INCIDENTS, Job, Shared, Worker, cache_key, usable_cores
 from .loader import incident_files
 from .options import PostmortemsConfig, prefix, settings_from
 from .pages import Planned, TemplateProblem, Wiki
@@ -45,6 +45,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.wiki: Wiki | None = None
         self.worker = Worker()
         self.command, self.dirty = None, False  # set by on_startup when MkDocs' command line runs
+        self.cache: tuple[tuple | None, dict] = (None, {})  # (what loading depends on, loaded files)
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defining on_startup keeps one plugin object across `mkdocs serve` rebuilds.
@@ -76,8 +77,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         paths = incident_files(self.incidents_dir)
         job = Job(uuid.uuid4().hex, self.incidents_dir, self.root, settings, self.layout, self.templates_dir,
                   config.site_url or "", config.site_name)
+        if self.cache[0] != cache_key(job):  # loaded files are kept across `mkdocs serve` rebuilds
+            self.cache = (cache_key(job), {})
         self.shared = Shared(self.worker if self._parallel(len(paths)) else None, paths, job, note=log.info,
-                             incidents=not self.dirty)
+                             incidents=not self.dirty, cache=self.cache[1] if self.command == "serve" else None)
         collection = self.shared.load()
         for problem in collection.problems:
             log.warning(str(problem))
