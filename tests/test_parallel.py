@@ -51,6 +51,22 @@ def _build(config_file: Path, site_dir: Path, strict: bool = True):
     return config.plugins["postmortems"].shared.used_worker
 
 
+def _messages(config_file: Path, site_dir: Path, level: int = logging.ERROR, aborts: bool = True) -> list[str]:
+    """What a build logs at ``level`` and above; it must abort (``aborts``) or finish."""
+    handler = Captured()
+    handler.setLevel(level)
+    logging.getLogger("mkdocs").addHandler(handler)
+    try:
+        if aborts:
+            with pytest.raises(Abort):
+                _build(config_file, site_dir)
+        else:
+            _build(config_file, site_dir, strict=False)
+    finally:
+        logging.getLogger("mkdocs").removeHandler(handler)
+    return handler.messages
+
+
 def _tree(root: Path) -> dict[str, bytes]:
     return {path.relative_to(root).as_posix(): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()}
 
@@ -99,15 +115,7 @@ def test_a_template_error_in_the_worker_stops_the_build_with_its_message(tmp_pat
     config = write_site(tmp_path, many_incidents(6), options={"parallel": parallel})
     (tmp_path / "templates").mkdir()
     (tmp_path / "templates" / "tags.md").write_text("# Tags\n\n{{ no_such_thing.name }}\n")
-    handler = Captured()
-    handler.setLevel(logging.ERROR)
-    logging.getLogger("mkdocs").addHandler(handler)
-    try:
-        with pytest.raises(Abort):
-            _build(config, tmp_path / "site")
-    finally:
-        logging.getLogger("mkdocs").removeHandler(handler)
-    assert "postmortems: template tags.md: 'no_such_thing' is undefined" in handler.messages
+    assert "postmortems: template tags.md: 'no_such_thing' is undefined" in _messages(config, tmp_path / "site")
 
 
 @pytest.mark.parametrize("parallel", ["never", "always"])
@@ -115,16 +123,9 @@ def test_a_template_syntax_error_stops_the_build_before_any_page(tmp_path, paral
     config = write_site(tmp_path, many_incidents(6), options={"parallel": parallel})
     (tmp_path / "templates").mkdir()
     (tmp_path / "templates" / "ledger.md").write_text("# Ledger\n{% if %}\n")
-    handler = Captured()
-    handler.setLevel(logging.ERROR)
-    logging.getLogger("mkdocs").addHandler(handler)
-    try:
-        with pytest.raises(Abort):
-            _build(config, tmp_path / "site")
-    finally:
-        logging.getLogger("mkdocs").removeHandler(handler)
-    assert handler.messages == ["postmortems: template ledger.md:2: Expected an expression, got 'end of statement block' "
-                                f"(in {tmp_path / 'templates' / 'ledger.md'})"]
+    assert _messages(config, tmp_path / "site") == [
+        "postmortems: template ledger.md:2: Expected an expression, got 'end of statement block' "
+        f"(in {tmp_path / 'templates' / 'ledger.md'})"]
 
 
 def test_incident_pages_from_the_worker_match_this_process(tmp_path):
@@ -162,13 +163,7 @@ def test_problems_read_the_same_whichever_process_loaded_the_file(tmp_path):
     messages = {}
     for parallel in ("never", "always"):
         config = write_site(tmp_path / parallel, incidents, options={"parallel": parallel})
-        handler = Captured()
-        logging.getLogger("mkdocs").addHandler(handler)
-        try:
-            _build(config, tmp_path / f"site-{parallel}", strict=False)
-        finally:
-            logging.getLogger("mkdocs").removeHandler(handler)
-        messages[parallel] = handler.messages
+        messages[parallel] = _messages(config, tmp_path / f"site-{parallel}", logging.WARNING, aborts=False)
     assert messages["always"] == messages["never"]
     text = "\n".join(messages["never"])
     for words in ("2013-00-first-typo.md", "2013-99-last-typo.md", "also used by", "names no incident"):
