@@ -123,7 +123,7 @@ class Wiki:
             return html
 
         def island(match: re.Match) -> str:
-            token = ISLAND.format(match.group(0)[21:match.group(0).index('"', 21)])
+            token = ISLAND.format(match.group(1))
             return islands[token].html if token in islands else match.group(0)
 
         return PLACEHOLDER.sub(island, html)

@@ -12,7 +12,7 @@ from markupsafe import Markup
 # Templates that produce YAML/Markdown for people to edit, not HTML: no HTML escaping.
 PLAIN = {"new-incident.md"}
 ISLAND = '<div data-pm-island="{}"></div>'
-PLACEHOLDER = re.compile(r'<div data-pm-island="\d+">(?:<p>[^<]*</p>)?</div>')  # empty, or as search reads it
+PLACEHOLDER = re.compile(r'<div data-pm-island="(\d+)">(?:<p>[^<]*</p>)?</div>')  # empty, or as search reads it
 _TAG = re.compile(r"<[^>]*>")  # our own HTML: every value in it is escaped, so no '>' inside a tag
 
 
