@@ -196,6 +196,9 @@ def test_incidents_are_not_in_the_sidebar_but_are_searchable(site):
     text = " ".join(doc["title"] + " " + doc["text"] for doc in docs)
     for words in ("Replica served the old schema", "pgpool", "Pinot noir", "Pointed the app straight at the primary", "database"):
         assert words in text
+    # the related incident is linked from the page, but searching its title finds that incident, not this one
+    assert "Launch-day connection storm" in read(site, "incidents/2013-06-12-replica/index.html")
+    assert "Launch-day connection storm" not in text
 
 
 def test_the_cli_prints_the_same_uptime_json(site, tmp_path):
