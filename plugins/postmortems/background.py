@@ -22,7 +22,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from .loader import Collection, Loaded, assemble, incident_files, load_paths
+from .loader import Collection, Loaded, assemble, file_version, incident_files, load_paths
 from .model import Incident
 from .pages import Planned, TemplateProblem, Wiki
 from .settings import Settings
@@ -51,14 +51,7 @@ class Job:
 
 def fingerprint(paths: list[Path]) -> tuple:
     """What identifies this set of incident files and their versions."""
-    found = []
-    for path in paths:
-        try:
-            stat = path.stat()
-        except OSError:
-            stat = None
-        found.append((str(path), stat and stat.st_size, stat and stat.st_mtime_ns))
-    return tuple(found)
+    return tuple((str(path), file_version(path)) for path in paths)
 
 
 def cache_key(job: Job) -> tuple:

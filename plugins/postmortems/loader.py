@@ -82,7 +82,7 @@ def load_paths(paths: list[Path], settings: Settings, base: Path, cache: dict | 
     """
     loaded = []
     for path in paths:
-        version = _version(path) if cache is not None else None
+        version = file_version(path) if cache is not None else None
         if version is not None and cache.get(path, (None,))[0] == version:
             loaded.append(cache[path][1])
             continue
@@ -95,7 +95,8 @@ def load_paths(paths: list[Path], settings: Settings, base: Path, cache: dict | 
     return loaded
 
 
-def _version(path: Path) -> tuple | None:
+def file_version(path: Path) -> tuple | None:
+    """``(size, mtime in ns)`` of a file, or None when it cannot be read."""
     try:
         stat = path.stat()
     except OSError:
@@ -239,5 +240,5 @@ def _display(path: Path, base: Path) -> str:
         return path.as_posix()
 
 
-__all__ = ["Collection", "ERROR", "WARNING", "Loaded", "assemble", "incident_files", "load_directory", "load_file",
-           "load_paths", "load_text", "slug"]
+__all__ = ["Collection", "ERROR", "WARNING", "Loaded", "assemble", "file_version", "incident_files", "load_directory",
+           "load_file", "load_paths", "load_text", "slug"]
