@@ -148,13 +148,15 @@ def _build(loader, node, path: Path, line: int, lines: dict, duplicates: list, s
                 for index, item in enumerate(node.value)]
     elif kind is yaml.MappingNode and tag == _MAP:
         result: dict = {}
+        written: set[str] = set()  # repeated keys as written, like ``_walk``
         for key_node, value_node in node.value:
             if key_node.__class__ is not yaml.ScalarNode or key_node.tag not in (_STR, *_SCALARS):
                 raise _Unusual  # merge keys (<<), lists or mappings as keys
             key = _build(loader, key_node, (), 0, {}, [], seen)
             key_line = key_node.start_mark.line
-            if key in result:
+            if key_node.value in written:
                 duplicates.append((path + (key_node.value,), key_line))
+            written.add(key_node.value)
             result[key] = _build(loader, value_node, path + (key_node.value,), key_line, lines, duplicates, seen)
         return result
     raise _Unusual
