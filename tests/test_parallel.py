@@ -41,6 +41,15 @@ def many_incidents(count: int = 36) -> dict[str, str]:
     return files
 
 
+WAIT_HOOK = """
+from mkdocs.plugins import event_priority
+
+@event_priority(-200)  # after the wiki has asked its worker for the pages
+def on_nav(nav, config, files):
+    config.plugins["postmortems"].shared.wait()  # so every incident page the worker can convert comes from it
+"""
+
+
 def _build(config_file: Path, site_dir: Path, strict: bool = True):
     config = load_config(str(config_file), site_dir=str(site_dir), strict=strict)
     config.plugins.on_startup(command="build", dirty=False)
@@ -48,7 +57,22 @@ def _build(config_file: Path, site_dir: Path, strict: bool = True):
         build(config)
     finally:
         config.plugins.on_shutdown()
-    return config.plugins["postmortems"].shared.used_worker
+    return config.plugins["postmortems"]
+
+
+def _with_links(incidents: dict[str, str]) -> dict[str, str]:
+    """Bodies that link to another incident (with an anchor), to the home page and to themselves."""
+    names = sorted(incidents)
+    return {name: text.replace("Too many app servers.\n", f"Too many app servers, like [before]({names[n - 1]}#summary).\n\n"
+                               f"See [home](../index.md) and [this summary](#summary).\n\n### Notes\n\n- `code` & <b>bold</b>\n")
+            for n, (name, text) in enumerate(sorted(incidents.items()))}
+
+
+def _worker_site(root: Path, incidents: dict[str, str], hook: str = WAIT_HOOK) -> Path:
+    """A wiki that uses the worker and waits for it, so its HTML is used for every incident page it can be."""
+    config = write_site(root, incidents, options={"parallel": "always"}, config={"hooks": ["hook.py"]})
+    (root / "hook.py").write_text(hook)
+    return config
 
 
 def _messages(config_file: Path, site_dir: Path, level: int = logging.ERROR, aborts: bool = True) -> list[str]:
@@ -75,8 +99,8 @@ def test_the_worker_makes_the_same_site_byte_for_byte(tmp_path):
     incidents = many_incidents()
     one = write_site(tmp_path / "one", incidents, options={"parallel": "never"})
     two = write_site(tmp_path / "two", incidents, options={"parallel": "always"})
-    assert _build(one, tmp_path / "site-one") is False
-    assert _build(two, tmp_path / "site-two") is True  # the worker's text was used
+    assert _build(one, tmp_path / "site-one").shared.used_worker is False
+    assert _build(two, tmp_path / "site-two").shared.used_worker is True  # the worker's text was used
     a, b = _tree(tmp_path / "site-one"), _tree(tmp_path / "site-two")
     assert a.keys() == b.keys() and len(a) > 60
     assert [name for name in a if a[name] != b[name]] == []
@@ -84,6 +108,42 @@ def test_the_worker_makes_the_same_site_byte_for_byte(tmp_path):
     assert "Incident 35: web trouble" in index and "data-pm-island" not in index
     assert "cause number 3 &amp; &lt;friends&gt;" in b["incidents/2013-04-x03/index.html"].decode()
     assert "Incident 4: search trouble" in b["causes/database/index.html"].decode()
+
+
+def test_incident_html_converted_by_the_worker_is_the_same_byte_for_byte(tmp_path):
+    incidents = _with_links(many_incidents(120))  # three chunks of 50
+    one = write_site(tmp_path / "one", incidents, options={"parallel": "never"})
+    assert _build(one, tmp_path / "site-one").converted_by_worker == 0
+    two = _worker_site(tmp_path / "two", incidents)
+    assert _build(two, tmp_path / "site-two").converted_by_worker == 120  # every incident page's HTML came from the worker
+    a, b = _tree(tmp_path / "site-one"), _tree(tmp_path / "site-two")
+    assert a.keys() == b.keys() and [name for name in a if a[name] != b[name]] == []
+    page = b["incidents/2013-02-x01/index.html"].decode()
+    assert '<a href="../2013-01-x96/#summary">before</a>' in page and '<a href="../../">home</a>' in page and "<code>code</code> &amp; <b>bold</b>" in page
+    assert 'id="notes"' in page and 'href="#notes"' in page  # the table of contents came along
+
+
+def test_a_page_whose_conversion_warns_is_converted_again_here_and_warns_once(tmp_path):
+    incidents = _with_links(many_incidents(60))
+    incidents["2013-03-x02.md"] = incidents["2013-03-x02.md"].replace("[home](../index.md)", "[gone](nowhere.md)")
+    one = write_site(tmp_path / "one", incidents, options={"parallel": "never"})
+    warnings = _messages(one, tmp_path / "site-one", logging.WARNING)
+    assert warnings[0] == ("Doc file 'incidents/2013-03-x02.md' contains a link 'nowhere.md', "
+                           "but the target 'incidents/nowhere.md' is not found among documentation files.")
+    two = _worker_site(tmp_path / "two", incidents)
+    assert _messages(two, tmp_path / "site-two", logging.WARNING) == warnings  # --strict stops both builds
+    assert _build(two, tmp_path / "site-three", strict=False).converted_by_worker == 59
+
+
+def test_markdown_another_plugin_changes_is_converted_here(tmp_path):
+    incidents = many_incidents(60)
+    hook = WAIT_HOOK + """
+def on_page_markdown(markdown, page, config, files):
+    return markdown + "\\n\\nAdded by *a hook*.\\n" if page.file.src_uri.endswith("x03.md") else markdown
+"""
+    assert _build(_worker_site(tmp_path, incidents, hook), tmp_path / "site").converted_by_worker == 59
+    assert "Added by <em>a hook</em>." in (tmp_path / "site" / "incidents" / "2013-04-x03" / "index.html").read_text()
+    assert "Added by" not in (tmp_path / "site" / "incidents" / "2013-05-x04" / "index.html").read_text()
 
 
 def test_a_file_changed_while_loading_voids_the_worker_result(tmp_path):
@@ -94,6 +154,7 @@ def test_a_file_changed_while_loading_voids_the_worker_result(tmp_path):
     worker = Worker()
     try:
         overview = Shared(worker, paths, Job("t", directory, tmp_path, settings, layout, None, "", "Wiki"), note=notes.append)
+        overview.queue()
         target = paths[0]
         target.write_text(target.read_text().replace("Incident 0: web trouble", "Renamed while loading"))
         collection = load_directory(directory, settings, base=tmp_path)
@@ -135,6 +196,7 @@ def test_incident_pages_from_the_worker_match_this_process(tmp_path):
     worker = Worker()
     try:
         shared = Shared(worker, paths, Job("t", directory, tmp_path, settings, layout, None, "", "Wiki"), note=pytest.fail)
+        shared.queue()
         collection = load_directory(directory, settings, base=tmp_path)
         here = tmp_path / "here"  # a template only this process uses: it shows which process made a page
         here.mkdir()

@@ -1,11 +1,14 @@
 """A second process that renders pages while the site builder is busy with others.
 
 For one build, the worker loads the incidents itself (nothing big crosses between
-the processes but finished text), renders the incident pages' Markdown in the
-builder's order, in chunks, then the overview pages (index, dashboard, ledgers,
-service, cause and tag pages, action items) and the machine-readable files. The
-builder takes what is ready and renders the rest itself, so it never waits for an
-incident page; it waits for the overview pages only when it reaches them, last.
+the processes but finished text), then renders the incident pages in chunks, then
+the overview pages (index, dashboard, ledgers, service, cause and tag pages, action
+items) and the machine-readable files. The chunks go in the builder's order when the
+worker only fills in the incident template; when it also converts the pages to HTML
+(an adapter's ``pages`` function), they go from the last page backwards, and the two
+processes meet in the middle. The builder takes what is ready and renders the rest
+itself, so it never waits for an incident page; it waits for the overview pages only
+when it reaches them, last.
 
 Both sides fingerprint the incident files they read (path, size, modification
 time). When the fingerprints differ (a file changed between the two reads), or the
@@ -16,7 +19,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -31,7 +33,7 @@ from .uptime import compute
 from .urls import Layout
 
 MIN_INCIDENTS = 300  # below this a second process costs more than it saves
-CHUNK = 200  # incident pages per message from the worker
+CHUNK = 200  # incident pages per message from the worker (50 when it converts them to HTML)
 WORKER_SHARE = 0.45  # of the files the worker loads for the builder (it starts a little later)
 
 Islands = dict[str, Island]
@@ -102,12 +104,13 @@ def prepare(job: Job) -> tuple:
     return before if fingerprint(paths) == before else ()
 
 
-def incident_pages(token: str, start: int, stop: int) -> dict[str, tuple[str, Islands]]:
-    """The Markdown and islands of the incident pages ``start`` to ``stop`` (newest first)."""
+def incident_pages(token: str, start: int, stop: int) -> dict[str, tuple[str, Islands, object]]:
+    """The Markdown and islands of the incident pages ``start`` to ``stop`` (newest first), and a third
+    item an adapter's ``pages`` function may fill in (the page's HTML)."""
     wiki, pages = _builds.get(token), {}
     for incident in wiki.incidents[start:stop] if wiki else ():
         uri = wiki.incident_uri(incident)
-        pages[uri] = (wiki.incident_page(incident), wiki.islands.pop(uri, {}))
+        pages[uri] = (wiki.incident_page(incident), wiki.islands.pop(uri, {}), None)
     return pages
 
 
@@ -152,29 +155,48 @@ class Shared:
                  note: Callable[[str], None] = lambda text: None, incidents: bool = True, cache: dict | None = None):
         self._paths, self._fingerprint, self._note = paths, fingerprint(paths), note
         self._worker, self._wiki, self._trusted = worker, None, None  # _trusted: None until prepare() answers
-        self._job, self._cache = job, cache
+        self._job, self._cache, self._want_incidents = job, cache, incidents  # not for --dirty builds, which read few
         self._split = len(paths) - int(len(paths) * WORKER_SHARE)  # this process loads paths[:split]
         self._part: Future | None = None
         self._prepared: Future | None = None
-        self._chunks: deque[Future] = deque()
+        self._chunk, self._chunks = CHUNK, {}  # first page's position -> Future of that chunk
         self._overview: Future | None = None
-        self._incidents: dict[str, tuple[str, Islands]] = {}
+        self._position: dict[str, int] = {}
+        self._incidents: dict[str, tuple[str, Islands, object]] = {}
+        self._extras: dict[str, object] = {}
         self._contents: dict[str, str] = {}
         self.used_worker = False  # the worker's text was used (for the log, and tests)
         if worker is not None:
             try:
                 self._part = worker.submit(load_part, job, paths[self._split:])
                 self._prepared = worker.submit(prepare, job)
-                if incidents:  # not for --dirty builds, which read few incident pages
-                    self._chunks.extend(worker.submit(incident_pages, job.token, start, start + CHUNK)
-                                        for start in range(0, len(paths), CHUNK))
-                self._overview = worker.submit(overview_pages, job.token)
             except Exception as error:  # no second process here: render in this one
                 self._give_up(error)
 
     @property
     def started(self) -> bool:
         return self._prepared is not None
+
+    @property
+    def token(self) -> str:
+        return self._job.token
+
+    def queue(self, pages: Callable = incident_pages, *prelude, chunk: int = CHUNK, backwards: bool = False) -> None:
+        """Ask the worker for the incident pages in chunks (``pages(token, start, stop)``, after
+        ``prelude``: a function and its arguments), then for the overview pages."""
+        if self._prepared is None:
+            return
+        token, worker = self._job.token, self._worker
+        try:
+            if self._want_incidents:
+                if prelude:
+                    worker.submit(*prelude)
+                self._chunk, starts = chunk, range(0, len(self._paths), chunk)
+                for start in reversed(starts) if backwards else starts:
+                    self._chunks[start] = worker.submit(pages, token, start, start + chunk)
+            self._overview = worker.submit(overview_pages, token)
+        except Exception as error:
+            self._give_up(error)
 
     def load(self) -> Collection:
         """Every incident: some loaded here while the worker loads the others, which it then sends."""
@@ -195,24 +217,42 @@ class Shared:
     def loaded(self, wiki: Wiki) -> None:
         """The builder's own wiki, loaded; a file that changed meanwhile voids the worker's work."""
         self._wiki = wiki
+        self._position = {wiki.incident_uri(incident): n for n, incident in enumerate(wiki.incidents)}
         if fingerprint(self._paths) != self._fingerprint:
             self._fingerprint = None
 
     def incident(self, incident: Incident) -> str:
         """An incident page's Markdown: the worker's if it is ready (never waiting for it), else made here."""
         uri = self._wiki.incident_uri(incident)
-        if self._ready(wait=False):
-            while self._chunks and self._chunks[0].done():
-                try:
-                    self._incidents.update(self._chunks.popleft().result())
-                except Exception:  # this process renders those pages, and reports a template error itself
-                    pass
-            if uri in self._incidents:
-                text, islands = self._incidents.pop(uri)
-                self._wiki.islands[uri] = islands
-                self.used_worker = True
-                return text
+        if uri not in self._incidents and self._ready(wait=False):
+            self._take(self._position.get(uri, -1))
+        if uri in self._incidents:
+            text, islands, extra = self._incidents.pop(uri)
+            self._wiki.islands[uri] = islands
+            if extra is not None:
+                self._extras[uri] = extra
+            self.used_worker = True
+            return text
         return self._wiki.incident_page(incident)
+
+    def extra(self, uri: str) -> object | None:
+        """The third item the worker made for a page it sent (its HTML), once."""
+        return self._extras.pop(uri, None)
+
+    def _take(self, position: int) -> None:
+        """The chunk holding this page, if the worker finished it; if not, the worker need not start it."""
+        start = position - position % self._chunk
+        future = self._chunks.get(start)
+        if future is None:
+            return
+        if future.done():
+            del self._chunks[start]
+            try:
+                self._incidents.update(future.result())
+            except Exception:  # this process renders those pages, and reports a template error itself
+                pass
+        elif future.cancel():  # this process reached the chunk first, and renders it
+            del self._chunks[start]
 
     def text(self, item: Planned) -> str:
         """An overview page or file: the worker's (waiting for it, as it comes last), else made here."""
@@ -229,6 +269,12 @@ class Shared:
         if item.uri in self._contents:
             return self._contents.pop(item.uri)
         return item.make()
+
+    def wait(self) -> None:
+        """Wait until the worker has finished everything asked of it (for tests)."""
+        for future in [self._prepared, *self._chunks.values(), self._overview]:
+            if future is not None:
+                future.exception()
 
     def _ready(self, wait: bool) -> bool:
         """Whether the worker read the same files as this process (learned once)."""

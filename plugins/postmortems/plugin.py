@@ -25,7 +25,8 @@ from .background import MIN_INCIDENTS, Job, Shared, Worker, cache_key, usable_co
 from .loader import incident_files
 from .options import PostmortemsConfig, prefix, settings_from
 from .pages import Planned, TemplateProblem, Wiki
-from .site_files import IncidentFile, LaterFile
+from .site_files import IncidentFile, IncidentPage, LaterFile
+from . import worker_html
 from .uptime import compute
 from .urls import Layout
 
@@ -46,6 +47,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.worker = Worker()
         self.command, self.dirty = None, False  # set by on_startup when MkDocs' command line runs
         self.cache: tuple[tuple | None, dict] = (None, {})  # (what loading depends on, loaded files)
+        self.setup: worker_html.Setup | None = None  # how the worker converts incident pages to HTML
+        self.converted_by_worker = 0  # incident pages whose HTML came from the worker (for tests)
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defining on_startup keeps one plugin object across `mkdocs serve` rebuilds.
@@ -54,7 +57,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     def on_config(self, config):
         if not self.config.enabled:
             return config
-        self.wiki = None
+        self.wiki, self.converted_by_worker = None, 0
         self.settings = settings_from(self.config)
         self.root = root = Path(config.config_file_path or ".").resolve().parent
         self.incidents_dir = (root / self.config.incidents_dir).resolve()
@@ -109,6 +112,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                                           abs_src_path=str(collection.files[incident.id]),
                                           inclusion=InclusionLevel.NOT_IN_NAV)
             file.render = partial(_plugin_errors, self.shared.incident, incident)
+            IncidentPage(file, config, self._converted)
             self._add(files, file)
         # After the incidents: MkDocs reads these last, when the worker has long finished them.
         for item in planned:
@@ -119,6 +123,23 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         # its objects again at every full collection while MkDocs renders thousands of pages.
         gc.freeze()
         return files
+
+    @event_priority(-100)  # after other plugins' on_files and on_nav: the file list is final
+    def on_nav(self, nav, /, *, config, files):
+        if self.wiki is None:
+            return nav
+        self.setup = worker_html.setup_from(config, files) if self.shared.started and not self.dirty else None
+        if self.setup is None:  # the worker fills in the incident template ahead of this process
+            self.shared.queue()
+        else:  # and converts pages to HTML, from the last one, while this process works from the first
+            self.shared.queue(worker_html.convert_pages, worker_html.remember, self.shared.token, self.setup,
+                              chunk=worker_html.CHUNK, backwards=True)
+        return nav
+
+    def _converted(self, page, config):
+        html = worker_html.fitting(self.shared.extra(page.file.src_uri), self.setup, page, config)
+        self.converted_by_worker += html is not None
+        return html
 
     def _parallel(self, count: int) -> bool:
         choice = self.config.parallel

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from mkdocs.structure.files import File, InclusionLevel
+from mkdocs.structure.pages import Page
 
 
 class IncidentFile(File):
@@ -17,6 +18,19 @@ class IncidentFile(File):
     @property
     def content_string(self) -> str:
         return self.render()
+
+
+class IncidentPage(Page):
+    """An incident's page, whose HTML the worker process may have made already (see ``worker_html``)."""
+
+    def __init__(self, file: IncidentFile, config, converted: Callable[[Page, object], object | None]):
+        super().__init__(None, file, config)
+        self.converted = converted  # the worker's HTML for this page and config, if it fits
+
+    def render(self, config, files) -> None:
+        html = self.converted(self, config)
+        if html is None or not html.apply(self, files):
+            super().render(config, files)
 
 
 class LaterFile(File):
