@@ -1,14 +1,14 @@
 """A second process that renders pages while the site builder is busy with others.
 
 For one build, the worker loads the incidents itself (nothing big crosses between
-the processes but finished text), then renders the incident pages in chunks, then
-the overview pages (index, dashboard, ledgers, service, cause and tag pages, action
-items) and the machine-readable files. The chunks go in the builder's order when the
+the processes but finished text), renders the overview pages (index, dashboard,
+ledgers, service, cause and tag pages, action items) and the machine-readable files,
+then the incident pages in chunks. The chunks go in the builder's order when the
 worker only fills in the incident template; when it also converts the pages to HTML
 (an adapter's ``pages`` function), they go from the last page backwards, and the two
 processes meet in the middle. The builder takes what is ready and renders the rest
-itself, so it never waits for an incident page; it waits for the overview pages only
-when it reaches them, last.
+itself, so it never waits for an incident page, and it tells the worker to skip a
+chunk it reached first. It waits for the overview pages only when it reads them, last.
 
 Both sides fingerprint the incident files they read (path, size, modification
 time). When the fingerprints differ (a file changed between the two reads), or the
@@ -116,7 +116,7 @@ def incident_pages(token: str, start: int, stop: int) -> dict[str, tuple[str, Is
 
 def overview_pages(token: str) -> tuple[dict[str, str], dict[str, Islands]]:
     """Every other generated page and file, and the pages' islands."""
-    wiki = _builds.pop(token, None)
+    wiki = _builds.get(token)
     if wiki is None:
         return {}, {}
     contents = {output.uri: output.content for output in wiki.outputs()}
@@ -182,19 +182,19 @@ class Shared:
         return self._job.token
 
     def queue(self, pages: Callable = incident_pages, *prelude, chunk: int = CHUNK, backwards: bool = False) -> None:
-        """Ask the worker for the incident pages in chunks (``pages(token, start, stop)``, after
-        ``prelude``: a function and its arguments), then for the overview pages."""
+        """Ask the worker for the overview pages, then for the incident pages in chunks
+        (``pages(token, start, stop)``, after ``prelude``: a function and its arguments)."""
         if self._prepared is None:
             return
         token, worker = self._job.token, self._worker
         try:
+            self._overview = worker.submit(overview_pages, token)
             if self._want_incidents:
                 if prelude:
                     worker.submit(*prelude)
                 self._chunk, starts = chunk, range(0, len(self._paths), chunk)
                 for start in reversed(starts) if backwards else starts:
                     self._chunks[start] = worker.submit(pages, token, start, start + chunk)
-            self._overview = worker.submit(overview_pages, token)
         except Exception as error:
             self._give_up(error)
 
@@ -224,9 +224,9 @@ class Shared:
     def incident(self, incident: Incident) -> str:
         """An incident page's Markdown: the worker's if it is ready (never waiting for it), else made here."""
         uri = self._wiki.incident_uri(incident)
-        if uri not in self._incidents and self._ready(wait=False):
+        if uri not in self._incidents:
             self._take(self._position.get(uri, -1))
-        if uri in self._incidents:
+        if uri in self._incidents and self._ready(wait=False):
             text, islands, extra = self._incidents.pop(uri)
             self._wiki.islands[uri] = islands
             if extra is not None:
