@@ -287,6 +287,9 @@ class Shared:
             self._trusted = bool(answer) and answer == self._fingerprint
             if not self._trusted:
                 self._note("an incident file changed while the wiki was loading: rendering every page here")
+                for future in self._chunks.values():  # the worker need not go on with them
+                    future.cancel()
+                self._chunks.clear()
         return bool(self._trusted)
 
     def _give_up(self, error: Exception) -> None:

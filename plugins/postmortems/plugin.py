@@ -2,10 +2,12 @@
 
 ``on_files`` loads the incidents, computes the uptime report once and adds every
 generated page and file. Incident pages point at their real files so other plugins
-(and ``--dirty``) see them, and MkDocs reads their Markdown from the wiki
-(``IncidentFile``). Generated HTML waits outside Markdown behind empty placeholders;
-search reads each as a paragraph of its words (``on_page_content``), and the HTML is
-put back in ``on_page_context``, after search and before the theme.
+(and ``--dirty``) see them. MkDocs reads their Markdown from the wiki
+(``IncidentFile``) and may take their HTML from the worker process (``IncidentPage``;
+the worker is asked in ``on_nav``, once the file list is final). Generated HTML waits
+outside Markdown behind empty placeholders; search reads each as a paragraph of its
+words (``on_page_content``), and the HTML is put back in ``on_page_context``, after
+search and before the theme.
 """
 
 from __future__ import annotations
