@@ -598,7 +598,8 @@ def fingerprint() -> str:
     return f"commit {commit or '?'}, package sources {digest.hexdigest()[:10]}"
 
 
-PLUGIN_STEPS = ("  on_files: load_directory", "  on_files: uptime compute", "  on_files: Wiki.plan (list the overview pages)",
+PLUGIN_STEPS = ("  on_files: load (this process's share, then the worker's)", "  on_files: uptime compute",
+                "  on_files: Wiki.plan (list the overview pages)",
                 "  overview pages: the worker's text, or rendered here", "    of which ledger pages rendered here")
 
 
@@ -684,12 +685,13 @@ def phases(config_file: Path, label: str) -> dict[str, float]:
         import postmortems.pages
         import postmortems.plugin
 
-        for (owner, attribute), step in zip(((postmortems.plugin, "load_directory"), (postmortems.plugin, "compute"),
+        for (owner, attribute), step in zip(((postmortems.background.Shared, "load"), (postmortems.plugin, "compute"),
                                              (postmortems.pages.Wiki, "plan"), (postmortems.background.Shared, "text"),
                                              (postmortems.pages.Wiki, "ledger_page")), PLUGIN_STEPS):
-            original = getattr(owner, attribute)
-            plugin_parts.append((owner, attribute, original))
-            setattr(owner, attribute, timer(step, original))
+            original = getattr(owner, attribute, None)
+            if original is not None:  # older code may not have this step
+                plugin_parts.append((owner, attribute, original))
+                setattr(owner, attribute, timer(step, original))
     except (ImportError, AttributeError):
         pass
     import gc
