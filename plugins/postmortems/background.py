@@ -17,6 +17,7 @@ worker fails, the builder renders everything itself: the site is the same.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable
@@ -98,9 +99,11 @@ def prepare(job: Job) -> tuple:
     part.update(zip(rest, load_paths(rest, job.settings, job.base, _cache(job))))
     prune(_cache(job), paths)
     collection = assemble([part[path] for path in paths])
+    gc.unfreeze()  # the last build's wiki may go
     _builds.clear()  # one build at a time
     _builds[job.token] = Wiki(collection.incidents, compute(collection.incidents, job.settings), job.settings,
                               job.layout, job.templates_dir, site_url=job.site_url, site_name=job.site_name)
+    gc.freeze()  # as in the builder: the loaded wiki stays, so full collections need not walk it again
     return before if fingerprint(paths) == before else ()
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import math
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone, tzinfo
 from fractions import Fraction
+from functools import cached_property
 from itertools import accumulate, chain, compress
 from operator import le, sub
 from typing import Sequence
@@ -287,14 +288,22 @@ class Exclusion:
 
 @dataclass
 class Ledger:
-    """The math behind one figure: segments summed, incidents left out, and the rounding."""
+    """The math behind one figure: segments summed, incidents left out, and the rounding.
 
-    segments: list[Segment]
+    The segments are merged when first read: the ledger page lists them only for short
+    windows and months, and shows the formula alone for the long ones."""
+
+    pieces: list[tuple[int, int, Fraction, str]] = field(repr=False)  # clipped (start, end, weight, incident)
+    tz: tzinfo = field(repr=False)
     excluded: list[Exclusion]
     window_minutes: Fraction
     downtime_minutes: Fraction
     uptime_exact: str | None
     display: str
+
+    @cached_property
+    def segments(self) -> list[Segment]:
+        return segments(self.pieces, self.tz)
 
     @property
     def formula(self) -> str:

@@ -26,8 +26,8 @@ from functools import cached_property
 from typing import Sequence
 
 from .metrics import (
-    EPOCH, MICROSECOND, US_PER_DAY, US_PER_MINUTE, Exclusion, Ledger, ScopeStats, Segment, Steps, WindowStats, budget,
-    ceil_us, covered, decimal_text, floor_text, from_us, minutes, number, percent, record, segments, to_us,
+    EPOCH, MICROSECOND, US_PER_DAY, US_PER_MINUTE, Exclusion, Ledger, ScopeStats, Steps, WindowStats, budget,
+    ceil_us, covered, decimal_text, floor_text, from_us, minutes, number, percent, record, to_us,
 )
 from .model import Incident
 from .settings import Settings, exact
@@ -231,8 +231,9 @@ class Window:
 
     @cached_property
     def ledger(self) -> Ledger:
-        segments, excluded = self._scope._ledger(self._start, self._end)
-        return Ledger(segments, excluded, self.minutes, self.downtime_minutes, decimal_text(self.uptime), self.display)
+        pieces, excluded = self._scope._ledger(self._start, self._end)
+        return Ledger(pieces, self._scope._frame.settings.tz, excluded, self.minutes, self.downtime_minutes,
+                      decimal_text(self.uptime), self.display)
 
     def to_json(self, ledger: bool = False) -> dict:
         out = {"start": iso(self.start), "end": iso(self.end), "minutes": number(self.minutes),
@@ -328,7 +329,7 @@ class Scope:
             picked.update(by_first[:bisect_left(firsts, start)])
         return [rows[k] for k in sorted(picked)]
 
-    def _ledger(self, start: int, end: int) -> tuple[list[Segment], list[Exclusion]]:
+    def _ledger(self, start: int, end: int) -> tuple[list[tuple[int, int, Fraction, str]], list[Exclusion]]:
         frame = self._frame
         since, as_of, counted = frame.since, frame.as_of, frame.settings.count_maintenance
         pieces, excluded = [], []
@@ -352,7 +353,7 @@ class Scope:
                 a, b = max(a, start), min(b, end)
                 if b > a:
                     pieces.append((a, b, frame.weights.fractions[weight], item.id))
-        return segments(pieces, frame.settings.tz), excluded
+        return pieces, excluded
 
     def to_json(self) -> dict:
         return {"windows": {k: w.to_json() for k, w in self.windows.items()},
