@@ -35,7 +35,7 @@ from .urls import Layout
 
 MIN_INCIDENTS = 300  # below this a second process costs more than it saves
 CHUNK = 200  # incident pages per message from the worker (50 when it converts them to HTML)
-WORKER_SHARE = 0.45  # of the files the worker loads for the builder (it starts a little later)
+WORKER_SHARE = 0.4  # of the files the worker loads for the builder (it starts about 1 s later)
 
 Islands = dict[str, Island]
 
