@@ -108,6 +108,10 @@ class Wiki:
             except jinja2.TemplateError as error:
                 raise _problem(error, name) from None
 
+    def after_markdown(self, page: str) -> list[Island]:
+        """The islands of ``page`` that go in after its Markdown is converted (``lead``, ``section``), in order."""
+        return [island for island in self.islands.get(page, {}).values() if island.place != "inline"]
+
     def searchable(self, page: str, html: str) -> str:
         """The rendered HTML of ``page`` as the search indexer should read it: each island as its words."""
         islands = self.islands.get(page)

@@ -28,7 +28,7 @@ from .loader import incident_files
 from .options import PostmortemsConfig, prefix, settings_from
 from .pages import Planned, TemplateProblem, Wiki
 from .site_files import IncidentFile, IncidentPage, LaterFile
-from . import worker_html
+from . import page_sections, worker_html
 from .uptime import compute
 from .urls import Layout
 
@@ -123,6 +123,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             self._add(files, File.generated(config, uri, abs_src_path=str(ASSETS / Path(uri).name)))
         # The loaded wiki lives until the build ends: keep the garbage collector from walking
         # its objects again at every full collection while MkDocs renders thousands of pages.
+        self.headings = page_sections.Headings(config)
         gc.freeze()
         return files
 
@@ -175,7 +176,12 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
 
     @event_priority(100)  # before search (and other plugins) read the HTML
     def on_page_content(self, html: str, /, *, page, config, files) -> str:
-        return self.wiki.searchable(page.file.src_uri, html) if self.wiki is not None else html
+        if self.wiki is None:
+            return html
+        uri = page.file.src_uri
+        if later := self.wiki.after_markdown(uri):  # an incident's card and sections
+            html = page_sections.place(page, html, later, self.headings)
+        return self.wiki.searchable(uri, html)
 
     @event_priority(-100)  # after search has indexed the light placeholders, before the theme renders
     def on_page_context(self, context, /, *, page, config, nav):

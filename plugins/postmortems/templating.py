@@ -12,6 +12,7 @@ from markupsafe import Markup
 # Templates that produce YAML/Markdown for people to edit, not HTML: no HTML escaping.
 PLAIN = {"new-incident.md"}
 ISLAND = '<div data-pm-island="{}"></div>'
+LEAD, SECTION = "lead", "section"  # islands put in after Markdown: below the page's title, and at its end
 PLACEHOLDER = re.compile(r'<div data-pm-island="(\d+)">(?:<p>[^<]*</p>)?</div>')  # empty, or as search reads it
 _TAG = re.compile(r"<[^>]*>")  # our own HTML: every value in it is escaped, so no '>' inside a tag
 
@@ -23,6 +24,9 @@ class Island:
     token: str
     html: str
     search: bool  # the search index gets its words
+    place: str = "inline"  # where the placeholder is: in the Markdown, or put in after it (LEAD, SECTION)
+    heading: str = ""  # a SECTION's heading, as plain text
+    level: int = 2  # and its level
 
     def searchable(self) -> str:
         """The placeholder holding the block's words as one paragraph: what the search indexer reads."""
@@ -40,10 +44,32 @@ def island(context, html: str, search: bool = True) -> Markup:
     ``{% filter island %}<table>...</table>{% endfilter %}``, and
     ``island(search=False)`` on pages left out of search, or for charts.
     """
+    return Markup(f"\n\n{_aside(context, html, search)}\n\n")
+
+
+@jinja2.pass_context
+def lead(context, html: str, search: bool = True) -> Markup:
+    """Like ``island``, but the block goes right below the page's title once the Markdown is
+    converted, so Markdown never sees it (``{% filter lead %}...{% endfilter %}``)."""
+    _aside(context, html, search, LEAD)
+    return Markup("")
+
+
+@jinja2.pass_context
+def section(context, html: str, heading: str, level: int = 2, search: bool = True) -> Markup:
+    """A heading and a block of finished HTML that go after the page's converted Markdown, in the
+    order they are written (``{% filter section("Timeline") %}...{% endfilter %}``). The builder
+    makes the heading as Markdown would: an id unique on the page, a permalink, an entry in the
+    table of contents."""
+    _aside(context, html, search, SECTION, heading, level)
+    return Markup("")
+
+
+def _aside(context, html: str, search: bool, place: str = "inline", heading: str = "", level: int = 2) -> str:
     store = context["islands"]
     token = ISLAND.format(len(store))
-    store[token] = Island(token, str(html), search)
-    return Markup(f"\n\n{token}\n\n")
+    store[token] = Island(token, str(html), search, place, str(heading), level)
+    return token
 
 
 def environment(override_dir: Path | None = None) -> jinja2.Environment:
@@ -60,5 +86,5 @@ def environment(override_dir: Path | None = None) -> jinja2.Environment:
         keep_trailing_newline=True,
         auto_reload=False,  # one environment per build: each template is read once
     )
-    env.filters["island"] = island
+    env.filters.update(island=island, lead=lead, section=section)
     return env

@@ -106,7 +106,11 @@ _setups: dict[str, tuple[Setup, SimpleNamespace, Files]] = {}
 class _Config(dict):
     """The part of MkDocs' config that ``Page.render`` and its link processor read."""
 
-    __getattr__ = dict.__getitem__
+    def __getattr__(self, name: str):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
 
 
 def remember(token: str, setup: Setup) -> None:
