@@ -23,7 +23,7 @@ from .feed import atom_feed
 from .formatting import duration, markdown_text, number
 from .model import Incident
 from .settings import Settings
-from .templating import ISLAND, PLACEHOLDER, Island, environment
+from .templating import INLINE, ISLAND, PLACEHOLDER, Island, environment
 from .timeparse import iso, local_text
 from .impact import incident_downtime
 from .uptime import Report
@@ -110,7 +110,7 @@ class Wiki:
 
     def after_markdown(self, page: str) -> list[Island]:
         """The islands of ``page`` that go in after its Markdown is converted (``lead``, ``section``), in order."""
-        return [island for island in self.islands.get(page, {}).values() if island.place != "inline"]
+        return [island for island in self.islands.get(page, {}).values() if island.place != INLINE]
 
     def searchable(self, page: str, html: str) -> str:
         """The rendered HTML of ``page`` as the search indexer should read it: each island as its words."""

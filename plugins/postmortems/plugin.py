@@ -121,9 +121,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             self._add(files, LaterFile.planned(config, item.uri, partial(_plugin_errors, self.shared.text, item), item.nav))
         for kind, uri in ASSET_URIS.items():
             self._add(files, File.generated(config, uri, abs_src_path=str(ASSETS / Path(uri).name)))
+        self.headings = page_sections.Headings(config)  # for the incidents' sections, after Markdown
         # The loaded wiki lives until the build ends: keep the garbage collector from walking
         # its objects again at every full collection while MkDocs renders thousands of pages.
-        self.headings = page_sections.Headings(config)
         gc.freeze()
         return files
 

@@ -12,6 +12,7 @@ from markupsafe import Markup
 # Templates that produce YAML/Markdown for people to edit, not HTML: no HTML escaping.
 PLAIN = {"new-incident.md"}
 ISLAND = '<div data-pm-island="{}"></div>'
+INLINE = "inline"  # an island's placeholder stands in the Markdown
 LEAD, SECTION = "lead", "section"  # islands put in after Markdown: below the page's title, and at its end
 PLACEHOLDER = re.compile(r'<div data-pm-island="(\d+)">(?:<p>[^<]*</p>)?</div>')  # empty, or as search reads it
 _TAG = re.compile(r"<[^>]*>")  # our own HTML: every value in it is escaped, so no '>' inside a tag
@@ -24,7 +25,7 @@ class Island:
     token: str
     html: str
     search: bool  # the search index gets its words
-    place: str = "inline"  # where the placeholder is: in the Markdown, or put in after it (LEAD, SECTION)
+    place: str = INLINE  # where the placeholder is: in the Markdown, or put in after it (LEAD, SECTION)
     heading: str = ""  # a SECTION's heading, as plain text
     level: int = 2  # and its level
 
@@ -65,7 +66,7 @@ def section(context, html: str, heading: str, level: int = 2, search: bool = Tru
     return Markup("")
 
 
-def _aside(context, html: str, search: bool, place: str = "inline", heading: str = "", level: int = 2) -> str:
+def _aside(context, html: str, search: bool, place: str = INLINE, heading: str = "", level: int = 2) -> str:
     store = context["islands"]
     token = ISLAND.format(len(store))
     store[token] = Island(token, str(html), search, place, str(heading), level)

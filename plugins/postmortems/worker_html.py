@@ -100,9 +100,6 @@ def fitting(html: Html | None, setup: Setup | None, page: Page, config) -> Html 
 
 
 # In the worker process ---------------------------------------------------------
-_setups: dict[str, tuple[Setup, SimpleNamespace, Files]] = {}
-
-
 class _Config(dict):
     """The part of MkDocs' config that ``Page.render`` and its link processor read."""
 
@@ -111,6 +108,9 @@ class _Config(dict):
             return self[name]
         except KeyError:
             raise AttributeError(name) from None
+
+
+_setups: dict[str, tuple[Setup, _Config, Files]] = {}
 
 
 def remember(token: str, setup: Setup) -> None:
