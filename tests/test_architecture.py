@@ -26,7 +26,3 @@ def test_core_module_imports_no_mkdocs_and_no_adapter(path):
     assert not [name for name in names if name == "mkdocs" or name.startswith("mkdocs.")]
     assert not [name for name in names if name.lstrip(".").split(".")[-1] in ADAPTERS]
 
-
-def test_modules_stay_readable_in_one_sitting():
-    sizes = {path.name: len(path.read_text().splitlines()) for path in PACKAGE.glob("*.py")}
-    assert max(sizes.values()) <= 450, sizes

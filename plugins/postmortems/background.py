@@ -101,7 +101,8 @@ def prepare(job: Job) -> tuple:
     collection = assemble([part[path] for path in paths])
     gc.unfreeze()  # the last build's wiki may go
     _builds.clear()  # one build at a time
-    _builds[job.token] = Wiki(collection.incidents, compute(collection.incidents, job.settings), job.settings,
+    _builds[job.token] = Wiki(collection.incidents, compute(collection.incidents, job.settings, unverified=collection.unverified,
+                                                              uncounted=collection.uncounted), job.settings,
                               job.layout, job.templates_dir, site_url=job.site_url, site_name=job.site_name)
     gc.freeze()  # as in the builder: the loaded wiki stays, so full collections need not walk it again
     return before if fingerprint(paths) == before else ()

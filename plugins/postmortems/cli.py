@@ -67,13 +67,18 @@ def stats(config_file: str | None, as_json: bool) -> None:
     for problem in collection.problems:
         click.echo(f"{'error' if problem.is_error else 'warning'}: {problem}", err=True)
     try:
-        report = compute(collection.incidents, wiki.settings)
+        report = compute(collection.incidents, wiki.settings, unverified=collection.unverified,
+                         uncounted=collection.uncounted)
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     else:
         click.echo(table(report))
+    if not report.complete:
+        for line in report.caveats():
+            click.echo(line, err=True)
+        sys.exit(1)
 
 
 @main.command()

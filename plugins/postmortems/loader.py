@@ -17,6 +17,7 @@ from .messages import describe_errors, field_name
 from .model import Frontmatter, Incident
 from .problems import ERROR, WARNING, Problem
 from .rules import check_collection, check_incident, resolve_timeline
+from .salvage import Unverified, of_incident, worst_case
 from .settings import Settings
 from .yamlsource import YamlProblem, parse
 
@@ -30,6 +31,18 @@ class Collection:
     problems: list[Problem] = field(default_factory=list)
     left_out: list[str] = field(default_factory=list)  # files not published
     files: dict[str, Path] = field(default_factory=dict)  # incident id -> its file
+    unverified: list[Unverified] = field(default_factory=list)  # left-out files counted as their worst case
+
+    @property
+    def uncounted(self) -> list[str]:
+        """Left-out files whose times cannot be read: the figures cannot count them."""
+        counted = {item.source for item in self.unverified}
+        return [name for name in self.left_out if name not in counted]
+
+    @property
+    def complete(self) -> bool:
+        """Every incident file is valid: the figures count exactly what was written."""
+        return not self.left_out
 
     @property
     def errors(self) -> list[Problem]:
@@ -67,6 +80,7 @@ class Loaded:
     incident: Incident | None
     problems: list[Problem]
     lines: dict[tuple, int]
+    unverified: Unverified | None = None  # a left-out file's worst case, for the uptime math
 
 
 def load_directory(directory: Path, settings: Settings, base: Path | None = None) -> Collection:
@@ -87,9 +101,9 @@ def load_paths(paths: list[Path], settings: Settings, base: Path, cache: dict | 
             loaded.append(cache[path][1])
             continue
         name = _display(path, base)
-        incident, problems, lines = load_file(path, settings, name)
-        lines = {key: line for key, line in lines.items() if key and key[0] in ("id", "related")}
-        loaded.append(Loaded(name, path, incident, problems, lines))
+        outcome = read_file(path, settings, name)
+        lines = {key: line for key, line in outcome.lines.items() if key and key[0] in ("id", "related")}
+        loaded.append(Loaded(name, path, outcome.incident, outcome.problems, lines, outcome.unverified))
         if version is not None:
             cache[path] = (version, loaded[-1])
     return loaded
@@ -111,15 +125,19 @@ def assemble(loaded: list[Loaded]) -> Collection:
     lines_by_id: dict[str, dict] = {}
     for item in loaded:
         incident, problems = item.incident, list(item.problems)
+        unverified = item.unverified
         if incident is not None and incident.id in by_id:
             problems.append(
                 Problem(item.name, f"id {incident.id!r} is also used by {by_id[incident.id].source}; ids must be unique",
                         "id", item.lines.get(("id",)))
             )
+            unverified = of_incident(incident, problems[-1].message)
             incident = None
         collection.problems.extend(problems)
         if incident is None:
             collection.left_out.append(item.name)
+            if unverified is not None:
+                collection.unverified.append(unverified)
         else:
             by_id[incident.id] = incident
             lines_by_id[incident.id] = item.lines
@@ -139,30 +157,60 @@ def assemble(loaded: list[Loaded]) -> Collection:
     return collection
 
 
-def load_file(path: Path, settings: Settings, name: str) -> tuple[Incident | None, list[Problem], dict]:
-    """``(incident or None, problems, key lines)`` for one file."""
+@dataclass(frozen=True)
+class Outcome:
+    """One file read: its incident (None when left out), its problems, the line of each key,
+    and, when it is left out but its times can be read, its worst case for the uptime math."""
+
+    incident: Incident | None
+    problems: list[Problem]
+    lines: dict
+    unverified: Unverified | None = None
+
+
+def read_file(path: Path, settings: Settings, name: str) -> Outcome:
     try:
         raw = path.read_bytes()
     except OSError as error:
-        return None, [Problem(name, f"cannot be read: {error.strerror}")], {}
-    return load_text(raw, settings, name, default_id=path.stem)
+        return Outcome(None, [Problem(name, f"cannot be read: {error.strerror}")], {})
+    return read_text(raw, settings, name, default_id=path.stem)
+
+
+def read_text(raw: bytes, settings: Settings, name: str, default_id: str) -> Outcome:
+    incident, problems, lines, data = _load(raw, settings, name, default_id)
+    if incident is not None or not any(problem.is_error for problem in problems):
+        return Outcome(incident, problems, lines)
+    return Outcome(None, problems, lines, worst_case(data, settings.tz, name, problems))
+
+
+def load_file(path: Path, settings: Settings, name: str) -> tuple[Incident | None, list[Problem], dict]:
+    """``(incident or None, problems, key lines)`` for one file."""
+    outcome = read_file(path, settings, name)
+    return outcome.incident, outcome.problems, outcome.lines
 
 
 def load_text(raw: bytes, settings: Settings, name: str, default_id: str) -> tuple[Incident | None, list[Problem], dict]:
+    """``(incident or None, problems, key lines)`` for one file's bytes."""
+    outcome = read_text(raw, settings, name, default_id)
+    return outcome.incident, outcome.problems, outcome.lines
+
+
+def _load(raw: bytes, settings: Settings, name: str, default_id: str) -> tuple:
+    """``(incident or None, problems, key lines, the frontmatter's data or None)``."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        return None, [Problem(name, f"is not UTF-8 text (byte {error.start}); save it as UTF-8", line=line)], {}
+        return None, [Problem(name, f"is not UTF-8 text (byte {error.start}); save it as UTF-8", line=line)], {}, None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
-        return None, [Problem(name, "is empty; an incident starts with its frontmatter between two '---' lines")], {}
+        return None, [Problem(name, "is empty; an incident starts with its frontmatter between two '---' lines")], {}, None
     if not _HANDLER.detect(text):
-        return None, [Problem(name, "has no frontmatter: start the file with a line '---', the fields, then '---'", line=1)], {}
+        return None, [Problem(name, "has no frontmatter: start the file with a line '---', the fields, then '---'", line=1)], {}, None
     try:
         front_text, body = _HANDLER.split(text)
     except ValueError:
-        return None, [Problem(name, "frontmatter is not closed: end it with a line '---'", line=1)], {}
+        return None, [Problem(name, "frontmatter is not closed: end it with a line '---'", line=1)], {}, None
     offset = text.count("\n", 0, text.find(front_text)) if front_text else 1
 
     def line_of(key_path: tuple, lines: dict) -> int | None:
@@ -174,10 +222,10 @@ def load_text(raw: bytes, settings: Settings, name: str, default_id: str) -> tup
         data, raw_lines, duplicates = parse(front_text)
     except YamlProblem as problem:
         line = problem.line + offset + 1 if problem.line is not None else None
-        return None, [Problem(name, f"frontmatter {problem.message}", line=line)], {}
+        return None, [Problem(name, f"frontmatter {problem.message}", line=line)], {}, None
     lines = {key: value + offset + 1 for key, value in raw_lines.items()}
     if not isinstance(data, dict):
-        return None, [Problem(name, "frontmatter should be key: value lines (title:, severity:, started: ...)", line=offset + 1)], lines
+        return None, [Problem(name, "frontmatter should be key: value lines (title:, severity:, started: ...)", line=offset + 1)], lines, None
     problems = [
         Problem(name, f"{key_path[-1]} is given twice; keep one", str(key_path[-1]), line + offset + 1)
         for key_path, line in duplicates
@@ -185,7 +233,7 @@ def load_text(raw: bytes, settings: Settings, name: str, default_id: str) -> tup
     odd_keys = [key for key in data if not isinstance(key, str)]
     if odd_keys:
         problems.append(Problem(name, f"frontmatter key {odd_keys[0]!r} is not a name", line=offset + 1))
-        return None, problems, lines
+        return None, problems, lines, data
 
     tz = settings.tz
     try:
@@ -198,7 +246,7 @@ def load_text(raw: bytes, settings: Settings, name: str, default_id: str) -> tup
         bad = {key_path[0] for key_path, _ in described if key_path}
         front = _validate_or_none({key: value for key, value in data.items() if key not in bad}, tz)
         if front is None:
-            return None, problems, lines
+            return None, problems, lines, data
 
     for key_path, message, level in check_incident(front, settings.severities, tz):
         if problems and " is required" in message:
@@ -206,10 +254,10 @@ def load_text(raw: bytes, settings: Settings, name: str, default_id: str) -> tup
         problems.append(Problem(name, message, field_name(key_path), line_of(key_path, raw_lines), level))
     problems.sort(key=Problem.sort_key)
     if any(problem.is_error for problem in problems):
-        return None, problems, lines
+        return None, problems, lines, data
     values = dict(front)
     values.update(id=front.id or slug(default_id), timeline=resolve_timeline(front, tz), source=name, body=body.strip() + "\n")
-    return Incident.model_construct(**values), problems, lines
+    return Incident.model_construct(**values), problems, lines, data
 
 
 def _validate_or_none(data: dict, tz) -> Frontmatter | None:

@@ -70,6 +70,7 @@ class Wiki:
         for incident in reversed(incidents):
             for other in incident.related:
                 self.referenced_by[other].append(incident.id)
+        self.unverified = {item.id: item for item in report.unverified}
         self.downtime = {incident.id: incident_downtime(incident, settings, report.as_of) for incident in incidents}
 
     # Rendering ---------------------------------------------------------

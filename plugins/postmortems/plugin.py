@@ -94,7 +94,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                 f"{len(collection.left_out)} incident file(s) left out of the wiki until fixed: {', '.join(collection.left_out)}"
             )
         try:
-            report = compute(collection.incidents, settings)
+            report = compute(collection.incidents, settings, unverified=collection.unverified,
+                             uncounted=collection.uncounted)
+            for line in report.caveats():
+                log.warning(line)
             self.wiki = Wiki(collection.incidents, report, settings, self.layout, self.templates_dir,
                              site_url=config.site_url or "", site_name=config.site_name)
             self.wiki.check_templates()

@@ -27,3 +27,4 @@ def table(report: Report) -> str:
         if index == 0:
             lines.append("  ".join("-" * width for width in widths))
     return "\n".join(lines)
+

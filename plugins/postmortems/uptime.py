@@ -30,10 +30,12 @@ from .metrics import (
     ceil_us, covered, decimal_text, floor_text, from_us, minutes, number, percent, record, to_us,
 )
 from .model import Incident
+from .salvage import Unverified
 from .settings import Settings, exact
 from .timeparse import iso
 
 SITE = "site"
+UNATTRIBUTED = "\0unattributed"  # the scope of an unverified file when no service is known at all: the site's alone
 LONG_US = 7 * US_PER_DAY  # ledgers look up shorter incidents by their start, and check longer ones always
 
 
@@ -92,8 +94,11 @@ class _Item:
 class _Catalog:
     """The incidents in order of started, and which of them each service has; built on first need."""
 
-    def __init__(self, incidents: Sequence[Incident], started: list[int], raws: list, as_of: int, outage: int):
+    def __init__(self, incidents: Sequence[Incident], started: list[int], raws: list, as_of: int, outage: int,
+                 count_maintenance: bool = False, unverified: frozenset[str] = frozenset()):
         self.incidents, self.started, self.raws, self._rest = incidents, started, raws, (as_of, outage)
+        self.count_maintenance = count_maintenance
+        self.unverified = unverified  # ids of left-out files counted as their worst case: in the math, not the statistics
 
     @cached_property
     def order(self) -> list[int]:
@@ -114,7 +119,10 @@ class _Catalog:
     @cached_property
     def records(self) -> list[tuple]:
         with _collecting():
-            return [record(self.incidents[i], self.started[i]) for i in self.order]
+            rows = [record(self.incidents[i], self.started[i]) for i in self.order]
+        if self.count_maintenance:  # maintenance counts like any incident, in the statistics as in the math
+            rows = [row[:2] + (False,) + row[3:] if row[2] else row for row in rows]
+        return rows
 
     @cached_property
     def items(self) -> list[_Item]:
@@ -126,7 +134,8 @@ class _Catalog:
         return rows if service is None else [rows[rank] for rank in self.members[service]]
 
 
-def _collect(incidents: Sequence[Incident], settings: Settings, weights: _Weights, until: int):
+def _collect(incidents: Sequence[Incident], settings: Settings, weights: _Weights, until: int,
+             unverified: frozenset[str] = frozenset()):
     """The hot pass: each incident's start and raw intervals (or outage end), the service names,
     and each service's interval starts and ends by weight id (see ``_by_layer``).
 
@@ -175,7 +184,7 @@ def _collect(incidents: Sequence[Incident], settings: Settings, weights: _Weight
                 pair[1].append(b)
         raws.append(raw)
         names.update(incident.services)
-    return _Catalog(incidents, starts, raws, until, outage), starts, names, events
+    return _Catalog(incidents, starts, raws, until, outage, counted, unverified), starts, names, events
 
 
 def _by_layer(by_weight: dict[int, tuple[list[int], list[int]]], weights: _Weights) -> list:
@@ -285,6 +294,8 @@ class Scope:
     @cached_property
     def _stats(self) -> ScopeStats:
         records = self._catalog.pick(self._catalog.records, None if self.is_site else self.name)
+        if self._catalog.unverified:
+            records = [row for row in records if row[0] not in self._catalog.unverified]
         return ScopeStats(records, self._frame.settings.severities)
 
     def days(self, n: int = 90) -> list[Day]:
@@ -381,6 +392,28 @@ class Report:
     settings: Settings
     site: Scope
     services: dict[str, Scope]
+    unverified: tuple[Unverified, ...] = ()  # invalid files counted as their worst case
+    uncounted: tuple[str, ...] = ()  # invalid files whose times cannot be read: not counted at all
+
+    @property
+    def left_out(self) -> list[str]:
+        """Every invalid incident file, counted as its worst case or not at all."""
+        return sorted({item.source for item in self.unverified} | set(self.uncounted))
+
+    @property
+    def complete(self) -> bool:
+        return not self.unverified and not self.uncounted
+
+    def caveats(self) -> list[str]:
+        """Why the figures are not final: the invalid files, counted as their worst case or not at all."""
+        lines = []
+        if self.unverified:
+            lines.append(f"the figures count {len(self.unverified)} invalid incident file(s) as their worst case "
+                         f"(unverified): {', '.join(item.source for item in self.unverified)}")
+        if self.uncounted:
+            lines.append(f"the figures are incomplete: {len(self.uncounted)} invalid incident file(s) cannot be "
+                         f"counted, so the figures may be higher than the truth: {', '.join(self.uncounted)}")
+        return lines
 
     def to_json(self) -> dict:
         """The uptime.json document (no ledgers)."""
@@ -389,7 +422,11 @@ class Report:
 
     def _document(self) -> dict:
         return {"as_of": iso(self.as_of), "since": iso(self.since), "timezone": self.settings.timezone,
-                "precision": self.settings.precision, "slo": self.settings.slo, "site": self.site.to_json(),
+                "precision": self.settings.precision, "slo": self.settings.slo,
+                "complete": self.complete, "left_out": self.left_out,
+                "unverified": [{"file": item.source, "problem": item.problem} for item in self.unverified],
+                "uncounted": list(self.uncounted),
+                "site": self.site.to_json(),
                 "services": {name: scope.to_json() for name, scope in self.services.items()}}
 
     def figure(self, window: str, service: str | None = None) -> str:
@@ -404,18 +441,28 @@ class Report:
         if found is None:
             months = f"months {min(scope.months)} to {max(scope.months)}" if scope.months else "no months"
             raise KeyError(f"unknown window {window!r} (windows: {', '.join(scope.windows)}; {months})")
-        return found.display
+        return found.display + (" (incomplete)" if self.uncounted else "")
 
 
-def compute(incidents: Sequence[Incident], settings: Settings, as_of: datetime | None = None) -> Report:
-    """Uptime of the site and of every service named by any incident, tracked from since to as-of."""
+def compute(incidents: Sequence[Incident], settings: Settings, as_of: datetime | None = None,
+            unverified: Sequence[Unverified] = (), uncounted: Sequence[str] = ()) -> Report:
+    """Uptime of the site and of every service named by any incident, tracked from since to as-of.
+
+    ``unverified`` are invalid files counted as their worst case: in the figures and ledgers,
+    not in the incident statistics. Those whose services cannot be read count against every
+    service; with no service known at all, against the site alone. ``uncounted`` names the
+    invalid files that cannot be counted (the figures are then incomplete).
+    """
+    if unverified:
+        incidents = [*incidents, *_worst_cases(incidents, unverified)]
     tz = settings.tz
     as_of = as_of if as_of is not None else settings.resolve_as_of()
     as_of = as_of if as_of.tzinfo else as_of.replace(tzinfo=tz)
     until = to_us(as_of)
     weights = _Weights(settings)
     with _collecting():
-        catalog, starts, names, events = _collect(incidents, settings, weights, until)
+        catalog, starts, names, events = _collect(incidents, settings, weights, until,
+                                                  frozenset(item.id for item in unverified))
         weights.freeze()
         if settings.since is not None:
             since = settings.since if settings.since.tzinfo else settings.since.replace(tzinfo=tz)
@@ -424,9 +471,18 @@ def compute(incidents: Sequence[Incident], settings: Settings, as_of: datetime |
         frame = _Frame(settings, to_us(since), until, weights, tuple(_months(to_us(since), until, tz)))
         rises = weights.rises
         steps = {name: Steps.of(_by_layer(events[name], weights), rises) for name in sorted(names)}
-        services = {name: Scope(name, frame, catalog, part) for name, part in steps.items()}
+        services = {name: Scope(name, frame, catalog, part) for name, part in steps.items() if name != UNATTRIBUTED}
         site = Scope(SITE, frame, catalog, Steps.union(list(steps.values()), rises), is_site=True)
-        return Report(as_of, since, settings, site, services)
+        return Report(as_of, since, settings, site, services, tuple(unverified), tuple(uncounted))
+
+
+def _worst_cases(incidents: Sequence[Incident], unverified: Sequence[Unverified]) -> list[Incident]:
+    """The unverified files' incidents, each with unreadable services replaced by every known service."""
+    known = {name for incident in [*incidents, *(item.incident for item in unverified)]
+             for name in [*incident.services, *(entry.service for entry in incident.impact)]}
+    every = sorted(known) or [UNATTRIBUTED]
+    return [item.incident.model_copy(update={"services": every}) if item.every_service else item.incident
+            for item in unverified]
 
 
 @contextmanager
