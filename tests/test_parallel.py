@@ -201,10 +201,10 @@ def test_incident_pages_from_the_worker_match_this_process(tmp_path):
         here = tmp_path / "here"  # a template only this process uses: it shows which process made a page
         here.mkdir()
         (here / "incident.md").write_text("# MADE HERE\n")
-        wiki = Wiki(collection.incidents, compute(collection.incidents, settings), settings, layout, here)
+        wiki = Wiki(collection.incidents, compute(collection.incidents, settings), settings, layout, here, secret="t")
         shared.loaded(wiki)
         shared.wait()  # for every page the worker was asked for
-        reference = Wiki(collection.incidents, compute(collection.incidents, settings), settings, layout)
+        reference = Wiki(collection.incidents, compute(collection.incidents, settings), settings, layout, secret="t")
         for incident in collection.incidents:
             uri = wiki.incident_uri(incident)
             markdown, expected = shared.incident(incident), reference.incident_page(incident)

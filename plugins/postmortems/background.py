@@ -103,7 +103,8 @@ def prepare(job: Job) -> tuple:
     _builds.clear()  # one build at a time
     _builds[job.token] = Wiki(collection.incidents, compute(collection.incidents, job.settings, unverified=collection.unverified,
                                                               uncounted=collection.uncounted), job.settings,
-                              job.layout, job.templates_dir, site_url=job.site_url, site_name=job.site_name)
+                              job.layout, job.templates_dir, site_url=job.site_url, site_name=job.site_name,
+                              secret=job.token)
     gc.freeze()  # as in the builder: the loaded wiki stays, so full collections need not walk it again
     return before if fingerprint(paths) == before else ()
 

@@ -51,7 +51,8 @@ def check(config_file: str | None) -> None:
     if collection.left_out:
         summary += f"; left out of the wiki: {', '.join(collection.left_out)}"
     click.echo(summary)
-    sys.exit(1 if errors else 0)
+    # Exactly when `mkdocs build --strict` fails: it fails on warnings too.
+    sys.exit(1 if errors or warnings else 0)
 
 
 @main.command()

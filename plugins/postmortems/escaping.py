@@ -7,12 +7,14 @@ whitespace and control characters inside a scheme, so ``java\\tscript:`` is refu
 
 from __future__ import annotations
 
+import posixpath
 import re
 from html import escape
 
 _NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
 _BLANKS = re.compile(r"[\x00-\x20\x7f]+")
+_OTHER_HOST = re.compile(r"^[/\\]{2}")
 
 
 def clean(value: object) -> str:
@@ -38,7 +40,24 @@ def safe_url(url: object, schemes: tuple[str, ...] = ("http", "https")) -> str |
     """``url`` stripped when it is relative or uses one of ``schemes``; None otherwise (``javascript:``, ``data:``...)."""
     if not isinstance(url, str) or not url.strip():
         return None
-    match = _SCHEME.match(_BLANKS.sub("", url))
+    compact = _BLANKS.sub("", url)
+    if _OTHER_HOST.match(compact):
+        return None  # //host/x (and \\host\x, which browsers read alike) leaves the site without a scheme
+    match = _SCHEME.match(compact)
     if match and match.group(1).lower() not in schemes:
         return None
     return url.strip()
+
+
+def site_path(url: str, from_url: str) -> str:
+    """A safe ``url`` as a link from the page at the site-relative URL ``from_url``: relative ones
+    are read from the site's root (``runbooks/db/``), so every page links to the same place."""
+    if has_scheme(url) or url.startswith(("/", "#", "?")):
+        return url
+    base = from_url.rsplit("/", 1)[0] if "/" in from_url else ""
+    target = posixpath.normpath("/" + url.split("#")[0].split("?")[0])
+    tail = url[len(url.split("#")[0].split("?")[0]):]
+    relative = posixpath.relpath(target, "/" + base)
+    if url.split("#")[0].split("?")[0].endswith("/") and relative != ".":
+        relative += "/"
+    return ("./" if relative == "." else relative) + tail

@@ -33,10 +33,20 @@ def intervals(incident: Incident, weights: dict[str, Fraction], as_of: datetime)
     return [(service, incident.started, stop, weights["outage"]) for service in dict.fromkeys(incident.services)]
 
 
-def incident_downtime(incident: Incident, settings: Settings, as_of: datetime) -> Fraction:
-    """Minutes of the incident's own downtime: the largest weight active at each instant, integrated."""
-    spans = [(start, end, weight) for _, start, end, weight in intervals(incident, settings.level_weights(), as_of)
-             if end > start and weight > 0]
+def incident_downtime(incident: Incident, settings: Settings, as_of: datetime, service: str | None = None,
+                      since: datetime | None = None) -> Fraction:
+    """Minutes of the incident's own downtime: the largest weight active at each instant, integrated.
+
+    ``service``: on that service alone. ``since``: only what lies after it and before ``as_of``
+    (what the uptime figures count of it, maintenance aside)."""
+    spans = []
+    for name, start, end, weight in intervals(incident, settings.level_weights(), as_of):
+        if service is not None and name != service:
+            continue
+        if since is not None:
+            start, end = max(start, since), min(end, as_of)
+        if end > start and weight > 0:
+            spans.append((start, end, weight))
     points = sorted({moment for start, end, _ in spans for moment in (start, end)})
     total = Fraction(0)
     for left, right in zip(points, points[1:]):
@@ -45,3 +55,19 @@ def incident_downtime(incident: Incident, settings: Settings, as_of: datetime) -
             seconds = (right - left) / timedelta(microseconds=1)
             total += weight * Fraction(int(seconds), 60_000_000)
     return total
+
+
+def uncounted_reason(incident: Incident, settings: Settings, since: datetime, as_of: datetime,
+                     own: Fraction, counted: Fraction) -> str:
+    """Why the figures count less of an incident than its own downtime ``own`` (``counted``), or ''."""
+    if own <= 0:
+        return ""
+    if incident.maintenance and not settings.count_maintenance:
+        return "not counted: planned maintenance"
+    if counted >= own:
+        return ""
+    if incident.started >= as_of:
+        return "not counted: after as-of"
+    if counted == 0:
+        return "not counted: before tracking began"
+    return "partly before tracking began"

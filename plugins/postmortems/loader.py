@@ -275,7 +275,7 @@ def slug(text: str) -> str:
 
 
 def _without_dangling(incident: Incident, known: set[str]) -> Incident:
-    related = [other for other in incident.related if other in known and other != incident.id]
+    related = list(dict.fromkeys(other for other in incident.related if other in known and other != incident.id))
     if related == incident.related:
         return incident
     return incident.model_copy(update={"related": related})

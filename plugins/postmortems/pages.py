@@ -9,23 +9,26 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import partial
+from fractions import Fraction
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Callable
 
 import jinja2
 
 from . import badges, charts
+from .escaping import site_path
 from .feed import atom_feed
 from .formatting import duration, markdown_text, number
 from .model import Incident
 from .settings import Settings
-from .templating import INLINE, ISLAND, PLACEHOLDER, Island, environment
+from .templating import INLINE, ISLAND, Island, environment, placeholders
 from .timeparse import iso, local_text
-from .impact import incident_downtime
+from .impact import incident_downtime, uncounted_reason
 from .uptime import Report
 from .urls import Layout
 
@@ -51,7 +54,8 @@ class Output:
 
 class Wiki:
     def __init__(self, incidents: list[Incident], report: Report, settings: Settings, layout: Layout,
-                 templates_dir: Path | None = None, site_url: str = "", site_name: str = "Postmortems"):
+                 templates_dir: Path | None = None, site_url: str = "", site_name: str = "Postmortems",
+                 secret: str | None = None):
         self.incidents = incidents  # newest first
         self.report = report
         self.settings = settings
@@ -59,9 +63,12 @@ class Wiki:
         self.site_url = site_url
         self.site_name = site_name
         self.env = environment(templates_dir)
+        self.secret = secret or secrets.token_hex(16)  # in every island's placeholder (see templating.placeholders)
+        self._placeholder = placeholders(self.secret)
         self.islands: dict[str, dict[str, Island]] = {}
         self._groups: dict[str, list] = {}
         self._texts: dict[datetime, str] = {}
+        self._downtimes: dict[tuple, tuple[Fraction, str]] = {}
         self._isos: dict[datetime, str] = {}
         self.tz = settings.tz
         self.by_id = {incident.id: incident for incident in incidents}
@@ -72,6 +79,18 @@ class Wiki:
                 self.referenced_by[other].append(incident.id)
         self.unverified = {item.id: item for item in report.unverified}
         self.downtime = {incident.id: incident_downtime(incident, settings, report.as_of) for incident in incidents}
+
+    def downtime_of(self, incident: Incident, service: str | None = None) -> tuple[Fraction, str]:
+        """The incident's own downtime (on ``service`` alone when given), and why the figures
+        count less of it ('' when they count all of it)."""
+        key = (incident.id, service)
+        found = self._downtimes.get(key)
+        if found is None:
+            as_of, since = self.report.as_of, self.report.since
+            own = self.downtime[incident.id] if service is None else incident_downtime(incident, self.settings, as_of, service)
+            counted = incident_downtime(incident, self.settings, as_of, service, since) if own else own
+            found = self._downtimes[key] = (own, uncounted_reason(incident, self.settings, since, as_of, own, counted))
+        return found
 
     # Rendering ---------------------------------------------------------
     def render(self, template: str, page: str, **context) -> str:
@@ -94,7 +113,7 @@ class Wiki:
         try:
             return self.env.get_template(template).render(
                 wiki=self, report=self.report, settings=self.settings, layout=layout, page=page, link=link, source=source, incident_link=incident_link,
-                islands=islands,
+                islands=islands, island_secret=self.secret,
                 when=self.when, iso=self.iso, duration=duration, md=markdown_text, number=number, today=self.today,
                 **context,
             )
@@ -118,7 +137,7 @@ class Wiki:
         islands = self.islands.get(page)
         if not islands:
             return html
-        return PLACEHOLDER.sub(lambda match: islands[match.group(0)].searchable() if match.group(0) in islands
+        return self._placeholder.sub(lambda match: islands[match.group(0)].searchable() if match.group(0) in islands
                                else match.group(0), html)
 
     def fill(self, page: str, html: str) -> str:
@@ -128,10 +147,10 @@ class Wiki:
             return html
 
         def island(match: re.Match) -> str:
-            token = ISLAND.format(match.group(1))
+            token = ISLAND.format(self.secret, match.group(1))
             return islands[token].html if token in islands else match.group(0)
 
-        return PLACEHOLDER.sub(island, html)
+        return self._placeholder.sub(island, html)
 
     def when(self, moment: datetime | None) -> str:
         """``moment`` in the site's time zone; each instant is converted once (it appears on many pages)."""
@@ -274,11 +293,25 @@ class Wiki:
         yield from self.report.services.items()
 
     def services(self) -> list[tuple[str, object, int]]:
-        counts: dict[str, int] = defaultdict(int)
-        for incident in self.incidents:
-            for name in set(incident.services):
-                counts[name] += 1
-        return [(name, scope, counts[name]) for name, scope in self.report.services.items()]
+        """Each service's scope and its counted incidents (those its all-time figure counts)."""
+        return [(name, scope, scope.windows["all"].incidents) for name, scope in self.report.services.items()]
+
+    def item_href(self, link: str, page: str) -> str:
+        """An action item's link from ``page``: a relative one is read from the site's root."""
+        return site_path(link, self.layout.url(page))
+
+    @property
+    def badge_window(self) -> str:
+        """The window the pages show a badge of: 30 days when the wiki has that window, else its first."""
+        return "30d" if "30d" in self.report.site.windows else next(iter(self.report.site.windows))
+
+    @cached_property
+    def counted_ids(self) -> frozenset[str]:
+        """The incidents the site's all-time statistics count: the one definition every count uses."""
+        return frozenset(self.report.site.windows["all"].incident_ids)
+
+    def counted(self, incidents: list[Incident]) -> int:
+        return sum(incident.id in self.counted_ids for incident in incidents)
 
     def groups(self, kind: str) -> list[tuple[str, list[Incident]]]:
         """Incidents by cause category or by tag, the largest group first (computed once per kind)."""
@@ -321,7 +354,7 @@ class Wiki:
         for entry, raw in zip(data["impact"], incident.impact):
             entry["start"] = iso(raw.start) if raw.start else None
             entry["end"] = iso(raw.end) if raw.end else None
-        data["url"] = self.layout.url(self.layout.incident(incident.id))
+        data["url"] = self.layout.address(self.layout.incident(incident.id))
         data["counted_downtime_minutes"] = round(float(self.downtime[incident.id]), 6)
         return data
 
@@ -335,7 +368,7 @@ class Wiki:
             summary = incident.cause_summary or incident.title
             entries.append({
                 "id": incident.id, "title": incident.title,
-                "url": self.layout.url(self.layout.incident(incident.id)),
+                "url": self.layout.address(self.layout.incident(incident.id)),
                 "published": incident.started, "updated": incident.resolved or incident.started,
                 "summary": summary,
                 "content_html": self.render("feed-entry.html", self.layout.incident(incident.id), incident=incident,

@@ -99,7 +99,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             for line in report.caveats():
                 log.warning(line)
             self.wiki = Wiki(collection.incidents, report, settings, self.layout, self.templates_dir,
-                             site_url=config.site_url or "", site_name=config.site_name)
+                             site_url=config.site_url or "", site_name=config.site_name, secret=job.token)
             self.wiki.check_templates()
             planned = self.wiki.plan()
             if not self.shared.started:  # render now, so a template error stops the build here

@@ -11,10 +11,17 @@ from markupsafe import Markup
 
 # Templates that produce YAML/Markdown for people to edit, not HTML: no HTML escaping.
 PLAIN = {"new-incident.md"}
-ISLAND = '<div data-pm-island="{}"></div>'
+ISLAND = '<div data-pm-island="{}:{}"></div>'  # the build's secret and the island's number
 INLINE = "inline"  # an island's placeholder stands in the Markdown
 LEAD, SECTION = "lead", "section"  # islands put in after Markdown: below the page's title, and at its end
-PLACEHOLDER = re.compile(r'<div data-pm-island="(\d+)">(?:<p>[^<]*</p>)?</div>')  # empty, or as search reads it
+
+
+def placeholders(secret: str) -> re.Pattern:
+    """The placeholders of one build, empty or as search reads them. ``secret`` is random per build,
+    so a writer cannot address them: an incident body's own copy of the markup stays as it is."""
+    return re.compile(r'<div data-pm-island="' + re.escape(secret) + r':(\d+)">(?:<p>[^<]*</p>)?</div>')
+
+
 _TAG = re.compile(r"<[^>]*>")  # our own HTML: every value in it is escaped, so no '>' inside a tag
 
 
@@ -68,7 +75,7 @@ def section(context, html: str, heading: str, level: int = 2, search: bool = Tru
 
 def _aside(context, html: str, search: bool, place: str = INLINE, heading: str = "", level: int = 2) -> str:
     store = context["islands"]
-    token = ISLAND.format(len(store))
+    token = ISLAND.format(context["island_secret"], len(store))
     store[token] = Island(token, str(html), search, place, str(heading), level)
     return token
 

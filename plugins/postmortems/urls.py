@@ -7,6 +7,8 @@ import re
 import unicodedata
 from urllib.parse import quote
 
+URL_SAFE = "/.-_~"  # kept as they are in a percent-encoded path
+
 
 def name_slug(name: str) -> str:
     """A service, cause or tag name as a file name: ``Payments API`` -> ``payments-api``."""
@@ -83,6 +85,10 @@ class Layout:
             return stem[:-5]
         return f"{stem}/"
 
+    def address(self, src_uri: str) -> str:
+        """The site-relative URL of a page, percent-encoded: as it goes into JSON, feeds and links."""
+        return quote(self.url(src_uri), safe=URL_SAFE)
+
     def href(self, from_src: str, to_src: str, anchor: str = "") -> str:
         """A relative link from the page ``from_src`` to ``to_src`` (a page or a file)."""
         from_url = self.url(from_src)
@@ -94,10 +100,10 @@ class Layout:
             relative = posixpath.relpath("/" + to_url, "/" + base)
             if to_url.endswith("/") or not to_url:
                 relative = "./" if relative == "." else relative + "/"
-            link = self._links[key] = quote(relative, safe="/.-_~")
+            link = self._links[key] = quote(relative, safe=URL_SAFE)
         return link + (f"#{anchor}" if anchor else "")
 
     @staticmethod
     def source_href(from_src: str, to_src: str) -> str:
         """A link between source files, for Markdown links (MkDocs turns them into URLs)."""
-        return quote(posixpath.relpath(to_src, posixpath.dirname(from_src) or "."), safe="/.-_~")
+        return quote(posixpath.relpath(to_src, posixpath.dirname(from_src) or "."), safe=URL_SAFE)
