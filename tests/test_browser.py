@@ -135,3 +135,42 @@ def test_follow_an_incident_and_its_related_link(page, server):
     page.locator("ul.pm-related a").first.click()
     page.wait_for_url("**/incidents/2012-12-04-replica-falls-behind-stale-reads/")
     assert page.locator("ul.pm-related a[href*='schema-upgrade-stale-replica']").count() == 1
+
+
+def test_filters_match_names_with_commas_and_double_spaces_exactly(page, tmp_path):
+    from sitebuilder import incident, write_site
+
+    odd = {
+        "2013-06-01-a.md": incident(title="Comma", started="2013-06-01 10:00", resolved="2013-06-01 11:00",
+                                    services='["pay, eu", "web"]', extra="cause: {category: 'disk  full', summary: x}"),
+        "2013-06-02-b.md": incident(title="Pay", started="2013-06-02 10:00", resolved="2013-06-02 11:00",
+                                    services='["pay", "eu"]', extra="cause: {category: 'disk full', summary: y}"),
+        "2013-06-03-c.md": incident(title="Spaces", started="2013-06-03 10:00", resolved="2013-06-03 11:00",
+                                    services='["a  b"]'),
+    }
+    site = build_site(write_site(tmp_path, odd), strict=True, site_dir=tmp_path / "site")
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        page.goto(f"http://127.0.0.1:{httpd.server_address[1]}/incidents/")
+        visible = page.locator("table.pm-incidents tbody tr:not([hidden]) td:nth-child(2) a")
+        for key, value, titles in (("services", "pay, eu", ["Comma"]), ("services", "pay", ["Pay"]),
+                                   ("services", "eu", ["Pay"]), ("services", "a  b", ["Spaces"]),
+                                   ("cause", "disk  full", ["Comma"]), ("cause", "disk full", ["Pay"])):
+            _choose(page, key, value)
+            assert page.locator(f"select[data-pm-filter='{key}']").input_value() == value
+            assert visible.all_inner_texts() == titles, (key, value)
+            _choose(page, key, "")
+        _choose(page, "services", "a  b")
+        page.reload()  # the exact value survives the URL
+        assert page.locator("select[data-pm-filter='services']").input_value() == "a  b"
+        assert visible.all_inner_texts() == ["Spaces"]
+    finally:
+        httpd.shutdown()
+
+
+def _choose(page, key: str, value: str) -> None:
+    """Pick the option whose value is exactly ``value``, as a reader does (Playwright's select_option
+    matches labels with their white space collapsed, so it cannot tell ``a  b`` from ``a b``)."""
+    page.eval_on_selector(f"select[data-pm-filter='{key}']",
+                          "(s, v) => { s.value = v; s.dispatchEvent(new Event('change')); }", value)

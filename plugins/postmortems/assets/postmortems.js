@@ -16,12 +16,16 @@
       if (cell.dataset.pmKey) columns[cell.dataset.pmKey] = index;
     });
 
-    // The filter values are the cells' own text: the year starts the date, services are comma-separated.
+    // The filter values are the cells' own text: the year starts the date, each service is a span of its own
+    // (a name may hold a comma or two spaces; the options carry exact values).
     function matches(row, key, value) {
       var cell = row.cells[columns[key]];
-      var have = cell ? cell.textContent.trim() : "";
+      if (!cell) return false;
+      if (key === "services") {
+        return Array.prototype.some.call(cell.children, function (span) { return span.textContent === value; });
+      }
+      var have = cell.textContent.trim();
       if (key === "year") return have.slice(0, 4) === value;
-      if (key === "services") return have.split(", ").indexOf(value) !== -1;
       return have === value;
     }
 
