@@ -41,8 +41,17 @@ def main() -> None:
 @config_option
 def check(config_file: str | None) -> None:
     """Validate every incident; exit 1 when any has an error."""
+    from .figures import body_problems
+    from .uptime import compute
+
     wiki = _config(config_file)
     collection = _collection(wiki)
+    try:  # what the build warns about beyond the files themselves: figures in bodies it cannot show
+        report = compute(collection.incidents, wiki.settings, unverified=collection.unverified,
+                         uncounted=collection.uncounted)
+        collection.problems.extend(body_problems(collection.incidents, report))
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
     for problem in collection.problems:
         prefix = "error" if problem.is_error else "warning"
         click.echo(f"{prefix}: {problem}", err=True)

@@ -23,8 +23,10 @@ import jinja2
 from . import badges, charts
 from .escaping import site_path
 from .feed import atom_feed
+from .figures import body_problems, substitute
 from .formatting import duration, markdown_text, number
 from .model import Incident
+from .problems import Problem
 from .settings import Settings
 from .templating import INLINE, ISLAND, Island, environment, placeholders
 from .timeparse import iso, local_text
@@ -175,9 +177,14 @@ class Wiki:
         page = self.incident_uri(incident)
         related = [self.by_id[i] for i in incident.related if i in self.by_id]
         backlinks = [self.by_id[i] for i in self.referenced_by.get(incident.id, []) if i not in incident.related]
-        return self.render("incident.md", page, incident=incident, related=related, backlinks=backlinks,
+        body = substitute(incident.body, self.report)[0]
+        return self.render("incident.md", page, incident=incident, body=body, related=related, backlinks=backlinks,
                            milestones=self.milestones(incident), downtime=self.downtime[incident.id],
                            overdue=self.overdue)
+
+    def figure_problems(self) -> list[Problem]:
+        """Live figures in incident bodies that cannot be shown (unknown window or service, unreadable)."""
+        return body_problems(self.incidents, self.report)
 
     def plan(self) -> list[Planned]:
         """Every generated page and file but the incidents' own, each rendered when asked."""

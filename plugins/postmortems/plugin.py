@@ -13,7 +13,6 @@ search and before the theme.
 from __future__ import annotations
 
 import gc
-import re
 import uuid
 from dataclasses import replace
 from functools import partial
@@ -26,8 +25,9 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from .background import MIN_INCIDENTS, Job, Shared, Worker, cache_key, usable_cores
 from .loader import incident_files
 from .options import PostmortemsConfig, prefix, settings_from
+from .figures import substitute
 from .pages import Planned, TemplateProblem, Wiki
-from .site_files import IncidentFile, IncidentPage, LaterFile
+from .site_files import IncidentFile, IncidentPage, LaterFile, LiveFile
 from . import page_sections, worker_html
 from .uptime import compute
 from .urls import Layout
@@ -36,9 +36,6 @@ log = get_plugin_logger(__name__)
 
 ASSETS = Path(__file__).parent / "assets"
 ASSET_URIS = {"css": "assets/postmortems/postmortems.css", "js": "assets/postmortems/postmortems.js"}
-FIGURE = re.compile(
-    r"""\{\{\s*uptime\(\s*(["'])(?P<window>[^"']*)\1\s*(?:,\s*service\s*=\s*(["'])(?P<service>[^"']*)\3\s*)?\)\s*\}\}"""
-)
 
 
 class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
@@ -101,6 +98,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             self.wiki = Wiki(collection.incidents, report, settings, self.layout, self.templates_dir,
                              site_url=config.site_url or "", site_name=config.site_name, secret=job.token)
             self.wiki.check_templates()
+            for problem in self.wiki.figure_problems():
+                log.warning(str(problem))
             planned = self.wiki.plan()
             if not self.shared.started:  # render now, so a template error stops the build here
                 planned = [Planned(item.uri, partial(str, item.make()), item.nav) for item in planned]
@@ -122,6 +121,11 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         # After the incidents: MkDocs reads these last, when the worker has long finished them.
         for item in planned:
             self._add(files, LaterFile.planned(config, item.uri, partial(_plugin_errors, self.shared.text, item), item.nav))
+        if self.dirty:  # pages with live figures go stale with any incident: rebuild them too
+            for file in [file for file in files.documentation_pages() if file.generated_by is None and file.abs_src_path]:
+                if _shows_figures(file):
+                    files.remove(file)
+                    files.append(LiveFile.of(file, config))
         for kind, uri in ASSET_URIS.items():
             self._add(files, File.generated(config, uri, abs_src_path=str(ASSETS / Path(uri).name)))
         self.headings = page_sections.Headings(config)  # for the incidents' sections, after Markdown
@@ -175,7 +179,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     def on_page_markdown(self, markdown: str, /, *, page, config, files) -> str:
         if self.wiki is None or isinstance(page.file, IncidentFile):
             return markdown  # an incident's Markdown comes from the wiki, already complete
-        return FIGURE.sub(lambda match: self._figure(match, page), markdown)
+        markdown, problems = substitute(markdown, self.wiki.report, f"{config.docs_dir}/{page.file.src_uri}")
+        for problem in problems:
+            log.warning(_relative(problem, config))
+        return markdown
 
     @event_priority(100)  # before search (and other plugins) read the HTML
     def on_page_content(self, html: str, /, *, page, config, files) -> str:
@@ -192,20 +199,28 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             page.content = self.wiki.fill(page.file.src_uri, page.content)
         return context
 
-    def _figure(self, match: re.Match, page) -> str:
-        window, service = match.group("window"), match.group("service")
-        try:
-            return self.wiki.figure(window, service)
-        except KeyError as error:
-            log.warning(f"{page.file.src_uri}: {match.group(0)}: {error.args[0] if error.args else error}")
-            return "n/a"
-
     def on_serve(self, server, /, *, config, builder):
         if self.config.enabled:
             for folder in (self.incidents_dir, self.templates_dir):
                 if folder.is_dir():
                     server.watch(str(folder))
         return server
+
+
+def _shows_figures(file: File) -> bool:
+    try:
+        return "uptime(" in Path(file.abs_src_path).read_text(encoding="utf-8-sig", errors="replace")
+    except OSError:
+        return False
+
+
+def _relative(problem, config) -> str:
+    """A problem in a page of ``docs_dir``, named from the folder of mkdocs.yml as the writer sees it."""
+    root = Path(config.config_file_path or ".").resolve().parent
+    try:
+        return str(problem).replace(problem.path, Path(problem.path).relative_to(root).as_posix(), 1)
+    except ValueError:
+        return str(problem)
 
 
 def _plugin_errors(make, *args):

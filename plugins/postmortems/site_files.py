@@ -57,3 +57,16 @@ class LaterFile(File):
     @_content.setter
     def _content(self, value: str | bytes | None) -> None:
         self._text = value
+
+
+class LiveFile(File):
+    """A page of ``docs_dir`` that shows live figures: always rebuilt, ``--dirty`` or not, since its
+    figures change when any incident does."""
+
+    @classmethod
+    def of(cls, file: File, config) -> LiveFile:
+        return cls(file.src_uri, config.docs_dir, config.site_dir, config.use_directory_urls,
+                   dest_uri=file.dest_uri, inclusion=file.inclusion)
+
+    def is_modified(self) -> bool:
+        return True
