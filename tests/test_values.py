@@ -429,3 +429,58 @@ def test_hostile_files_beside_good_ones_build_and_check_reports_them(tmp_path):
     for line in expected:
         assert line in output, line
     assert f"{len(GOOD) + len(EXTREMES)} incidents valid" in result.output
+
+
+# --- postmortems new, then check -----------------------------------------------------------------------
+
+@pytest.fixture
+def wiki(tmp_path, monkeypatch):
+    (tmp_path / "incidents").mkdir()
+    (tmp_path / "mkdocs.yml").write_text("site_name: W\nplugins:\n  - postmortems:\n      timezone: America/New_York\n")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def run(*args):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+@pytest.mark.parametrize("given, utc", [
+    ("2013-07-12 02:10", datetime(2013, 7, 12, 6, 10)),
+    ("2013-11-03T01:30:00-04:00", datetime(2013, 11, 3, 5, 30)),  # the first 01:30 of the night clocks go back
+    ("2013-11-03T01:30:00-05:00", datetime(2013, 11, 3, 6, 30)),  # the second
+    ("2013-07-12 02:10:30", datetime(2013, 7, 12, 6, 10, 30)),
+    ("2013-07-12T02:10:00.25Z", datetime(2013, 7, 12, 2, 10, 0, 250000)),
+])
+def test_new_keeps_the_instant_given_and_check_passes(wiki, given, utc):
+    result = run("new", "Clocks", "--started", given)
+    assert result.exit_code == 0, result.output
+    path = next((wiki / "incidents").glob("*.md"))
+    assert f"\nstarted: {given}  #" in path.read_text()
+    incident, problems, _ = load_text(path.read_bytes(), Settings(timezone="America/New_York"), "x", "x")
+    assert problems == []
+    assert incident.started.astimezone(UTC).replace(tzinfo=None) == utc
+    assert [entry.at for entry in incident.timeline] == [incident.started]
+    result = run("check")
+    assert result.exit_code == 0 and "1 incidents valid, 0 errors, 0 warnings" in result.output
+
+
+@pytest.mark.parametrize("given", ["2013-11-03 01:30", "2013-03-10 02:30", "2013-02-30 10:00", "2013-07-12", "9999-12-31 23:59"])
+def test_new_refuses_what_check_would_refuse_in_the_same_words(wiki, given):
+    result = run("new", "Clocks", "--started", given)
+    assert result.exit_code == 1 and not list((wiki / "incidents").iterdir())
+    (wiki / "incidents" / "x.md").write_text(f"---\ntitle: t\nseverity: SEV4\nstarted: {given}\nservices: [web]\n"
+                                             "status: monitoring\ndowntime_minutes: 0\n---\n")
+    checked = run("check")
+    reason = next(line for line in checked.output.splitlines() if ": started " in line).split(": started ", 1)[1]
+    assert f"Error: --started {reason}\n" in result.output
+
+
+def test_new_without_started_in_the_hour_clocks_go_back_writes_the_offset(wiki):
+    from postmortems.scaffold import scaffold
+    from postmortems.wiki_config import read_wiki_config
+
+    now = datetime(2013, 11, 3, 1, 30, 45, tzinfo=NY, fold=1)  # the second 01:30, EST
+    path = scaffold(read_wiki_config(wiki / "mkdocs.yml"), "Now", [], None, None, now=now)
+    assert "\nstarted: 2013-11-03T01:30-05:00  #" in path.read_text()
+    assert run("check").exit_code == 0
