@@ -29,7 +29,7 @@ STATUSES = ("investigating", "identified", "monitoring", "resolved")
 MILESTONES = ("started", "detected", "acknowledged", "mitigated", "resolved")
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 LINK_SCHEMES = ("http", "https", "mailto")
-MAX_DOWNTIME_MINUTES = 100 * 36525 * 1440 // 100  # 100 years: a bound for open incidents, far from any overflow
+MAX_DOWNTIME_MINUTES = 36525 * 1440  # 100 years of minutes: a bound for open incidents, far from any overflow
 _TRUE, _FALSE = ("true", "True", "TRUE"), ("false", "False", "FALSE")
 
 # A link browsers would not run: relative, or http(s)/mailto, whatever blanks hide in the scheme (see escaping).
@@ -142,10 +142,6 @@ def _number(minimum: float, maximum: float, note: str = "", unit: str = ""):
     return BeforeValidator(validate)
 
 
-def _pattern_text(pattern: str) -> dict:
-    return {"type": ["string", "number", "boolean"], "pattern": pattern}
-
-
 _TEXT = {"type": ["string", "number", "boolean"], "pattern": r"\S",
          "description": "Text; a number or true/false is kept as the characters written."}
 _ITEM = {**_TEXT, "type": ["string", "number", "boolean", "null"]}  # in a list, ~ is the text "~"
@@ -163,7 +159,7 @@ Minutes = Annotated[float, _number(0, MAX_DOWNTIME_MINUTES, " (100 years)", "min
 Share = Annotated[float, _number(0, 1), WithJsonSchema({"type": "number", "minimum": 0, "maximum": 1})]
 Link = Annotated[str, BeforeValidator(_text), Field(min_length=1), WithJsonSchema({**_TEXT, "allOf": [{"pattern": LINK_PATTERN}]})]
 Id = Annotated[str, BeforeValidator(_name), Field(pattern=ID_PATTERN, max_length=120),
-               WithJsonSchema({**_pattern_text(ID_PATTERN), "maxLength": 120})]
+               WithJsonSchema({"type": ["string", "number", "boolean"], "pattern": ID_PATTERN, "maxLength": 120})]
 
 
 class Strict(BaseModel):
