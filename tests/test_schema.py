@@ -68,9 +68,11 @@ BAD_TEXTS = {  # single-field rules no fixture shows
     "downtime-beyond-100-years": "downtime_minutes: 52596001",
     "clock-with-seconds": "timeline:\n  - at: '10:30:00'\n    event: x",
     "unknown-nested-key": "cause:\n  summary: s\n  categry: c",
+    "name-too-long": f"services: [web, {'w' * 101}]",
 }
 BLIND_TEXTS = {  # single-field rules the schema cannot express
     "downtime-nan": ("downtime_minutes: .nan", "NaN compares false with minimum and maximum, and JSON has no NaN to exclude"),
+    "numeric-name-too-long": (f"tags: [{'9' * 101}]", "a 101-digit number: editors see its value, not how many characters it has"),
     "hex-fraction": ("impact:\n  - service: web\n    level: partial\n    fraction: 0x1",
                      "0x1: YAML 1.2 reads the number 1; check refuses the form"),
 }

@@ -397,7 +397,7 @@ def test_the_fast_and_python_yaml_paths_give_the_same_classes(token, monkeypatch
 HOSTILE = ["impossible-date", "timestamp-out-of-range", "offset-out-of-range", "edge-of-time", "infinite-downtime",
            "not-a-number", "downtime-overflow", "downtime-overflow-resolved", "huge-numbers", "huge-numbers-open",
            "ambiguous-octal", "ambiguous-base-60", "ambiguous-number-forms", "number-for-date", "set-tag", "binary-tag",
-           "yes-no-flag", "clock-after-resolved", "clock-in-dst-gap"]
+           "yes-no-flag", "clock-after-resolved", "clock-in-dst-gap", "huge-names"]
 GOOD = {f"2013-06-{day:02d}-good.md": incident(title=f"Good {day}", started=f"2013-06-{day:02d} 10:00",
                                                  resolved=f"2013-06-{day:02d} 11:00", downtime=day) for day in (1, 2, 3)}
 EXTREMES = {  # valid, at the edges of the range: the uptime engine must take them

@@ -30,6 +30,7 @@ MILESTONES = ("started", "detected", "acknowledged", "mitigated", "resolved")
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 LINK_SCHEMES = ("http", "https", "mailto")
 MAX_DOWNTIME_MINUTES = 36525 * 1440  # 100 years of minutes: a bound for open incidents, far from any overflow
+MAX_NAME = 100  # characters in a service, tag or cause category
 _TRUE, _FALSE = ("true", "True", "TRUE"), ("false", "False", "FALSE")
 
 # A link browsers would not run: relative, or http(s)/mailto, whatever blanks hide in the scheme (see escaping).
@@ -152,6 +153,10 @@ _TIMESTAMP = {"type": "string", "pattern": TIMESTAMP_PATTERN,
 Timestamp = Annotated[datetime, BeforeValidator(_instant), WithJsonSchema(_TIMESTAMP)]
 Text = Annotated[str, BeforeValidator(_text), Field(min_length=1), WithJsonSchema(_TEXT)]
 Item = Annotated[str, BeforeValidator(_text), Field(min_length=1), WithJsonSchema(_ITEM)]
+# Services, tags and cause categories become page and file names: a name, not a paragraph.
+Name = Annotated[str, BeforeValidator(_text), Field(min_length=1, max_length=MAX_NAME), WithJsonSchema({**_TEXT, "maxLength": MAX_NAME})]
+NameItem = Annotated[str, BeforeValidator(_text), Field(min_length=1, max_length=MAX_NAME),
+                     WithJsonSchema({**_ITEM, "maxLength": MAX_NAME})]
 Flag = Annotated[bool, BeforeValidator(_flag), WithJsonSchema({"type": "boolean"})]
 Day = Annotated[date, BeforeValidator(to_date), WithJsonSchema({"type": "string", "pattern": DATE_PATTERN})]
 Minutes = Annotated[float, _number(0, MAX_DOWNTIME_MINUTES, " (100 years)", "minutes"),
@@ -177,7 +182,7 @@ class Strict(BaseModel):
 class Impact(Strict):
     """Part of the incident's effect on one service, for the uptime math."""
 
-    service: Text
+    service: Name
     level: Literal["outage", "partial", "degraded"]
     start: Optional[Timestamp] = Field(None, description="Defaults to the incident's started.")
     end: Optional[Timestamp] = Field(None, description="Defaults to resolved, or the build's as-of while open.")
@@ -185,7 +190,7 @@ class Impact(Strict):
 
 
 class Cause(Strict):
-    category: Optional[Text] = None
+    category: Optional[Name] = None
     summary: Text
 
 
@@ -227,7 +232,7 @@ class Frontmatter(Strict):
     mitigated: Optional[Timestamp] = None
     resolved: Optional[Timestamp] = Field(None, description="Required when status is resolved.")
     detection: Optional[Literal["monitoring", "customer", "internal"]] = None
-    services: Annotated[list[Item], Field(min_length=1)]
+    services: Annotated[list[NameItem], Field(min_length=1)]
     downtime_minutes: Optional[Minutes] = Field(
         None, description="Full-outage minutes from started, at most 100 years and at most resolved - started. "
                           "Required unless impact is given."
@@ -239,7 +244,7 @@ class Frontmatter(Strict):
     contributing_factors: list[Item] = []
     timeline: list[TimelineEntry] = []
     action_items: list[ActionItem] = []
-    tags: list[Item] = []
+    tags: list[NameItem] = []
     authors: list[Item] = []
     related: list[Item] = []
     id: Optional[Id] = None
