@@ -36,42 +36,36 @@ class Scalar(str):
     """A plain (or explicitly tagged) scalar YAML would not read as text, as written."""
 
     __slots__ = ()
-    kind = ""
 
 
 class Null(Scalar):
     """``~``, ``null``, ``Null``, ``NULL`` or nothing at all."""
 
     __slots__ = ()
-    kind = "null"
 
 
 class Bool(Scalar):
     """``true``/``false`` (YAML 1.2) and ``yes``/``no``/``on``/``off`` (YAML 1.1 only), any case YAML knows."""
 
     __slots__ = ()
-    kind = "bool"
 
 
 class Int(Scalar):
     """``45``, ``045``, ``0o17``, ``0x1F``, ``0b1``, ``1_000``: an integer to YAML 1.1 or 1.2."""
 
     __slots__ = ()
-    kind = "int"
 
 
 class Float(Scalar):
     """``2.5``, ``6e9``, ``.inf``, ``.nan``: a float to YAML 1.1 or 1.2."""
 
     __slots__ = ()
-    kind = "float"
 
 
 class Timestamp(Scalar):
     """What YAML 1.1 would read as a date or timestamp (``2013-07-12 02:10``); never constructed here."""
 
     __slots__ = ()
-    kind = "timestamp"
 
 
 _STR, _SEQ, _MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
