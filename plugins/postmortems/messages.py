@@ -7,7 +7,7 @@ import difflib
 from pydantic import BaseModel, ValidationError
 
 from .model import ActionItem, Cause, Frontmatter, Impact, TimelineEntry
-from .timeparse import describe
+from .timeparse import describe, shown
 
 # The model that owns the keys at a path, for "did you mean" on a typo'd key.
 _NESTED = {"impact": Impact, "timeline": TimelineEntry, "action_items": ActionItem, "cause": Cause}
@@ -55,19 +55,20 @@ def _message(item: dict, path: tuple) -> str:
     if kind == "extra_forbidden":
         key = path[-1]
         owner = _owner(path[:-1])
-        hint = difflib.get_close_matches(str(key), list(owner.model_fields), n=1, cutoff=0.6)
+        hint = difflib.get_close_matches(str(key)[:100], list(owner.model_fields), n=1, cutoff=0.6)
         where = f" in {field_name(path[:-1])}" if len(path) > 1 else ""
         suggestion = f"; did you mean {hint[0]!r}?" if hint else f" (allowed: {', '.join(owner.model_fields)})"
-        return f"unknown field {key!r}{where}{suggestion}"
+        return f"unknown field {shown(str(key))!r}{where}{suggestion}"
     if kind == "literal_error":
-        return f"{name} is {value!r}, expected one of {ctx.get('expected', '')}"
+        shown_value = repr(shown(value)) if isinstance(value, str) else describe(value)
+        return f"{name} is {shown_value}, expected one of {ctx.get('expected', '')}"
     if kind in ("string_type", "string_sub_type"):
         return f"{name} should be text, not {describe(value)}"
     if kind == "string_too_short":
         return f"{name} is empty"
     if kind == "string_pattern_mismatch":
-        return f"{name} {value!r} may use only letters, digits, '-', '_' and '.', starting with a letter or digit"
-    if kind == "string_too_long":
+        return f"{name} {shown(str(value))!r} may use only letters, digits, '-', '_' and '.', starting with a letter or digit"
+    if kind == "string_too_long" or (kind == "too_long" and isinstance(value, str)):
         return f"{name} is too long (at most {ctx.get('max_length')} characters)"
     if kind == "list_type":
         return f"{name} should be a list (e.g. [a, b]), not {describe(value)}"

@@ -7,7 +7,7 @@ from typing import Iterator
 
 from .model import MILESTONES, Frontmatter, Incident, TimelineEntry
 from .problems import WARNING
-from .timeparse import local_text, next_clock
+from .timeparse import local_text, next_clock, shown
 
 Finding = tuple[tuple, str, str]  # (key path, message, level)
 
@@ -20,7 +20,7 @@ def check_incident(front: Frontmatter, severities: tuple[str, ...], tz: tzinfo) 
 def _findings(front: Frontmatter, severities: tuple[str, ...], tz: tzinfo) -> Iterator[Finding]:
     when = lambda moment: local_text(moment, tz)  # noqa: E731
     if front.severity not in severities:
-        yield ("severity",), f"severity {front.severity!r} is not one of {', '.join(severities)}", "error"
+        yield ("severity",), f"severity {shown(front.severity)!r} is not one of {', '.join(severities)}", "error"
 
     previous = None
     for name in MILESTONES:
@@ -49,6 +49,7 @@ def _findings(front: Frontmatter, severities: tuple[str, ...], tz: tzinfo) -> It
             )
 
     yield from _impact_findings(front, when)
+    yield from _clock_findings(front, tz, when)
     for index, service in enumerate(front.services):
         if service in front.services[:index]:
             yield ("services", index), f"services lists {service!r} twice", WARNING
@@ -82,6 +83,30 @@ def _impact_findings(front: Frontmatter, when) -> Iterator[Finding]:
                 "the impact entries are used",
                 WARNING,
             )
+
+
+def _clock_findings(front: Frontmatter, tz: tzinfo, when) -> Iterator[Finding]:
+    """``HH:MM`` in the timeline is the first such minute at or after started's. A clock time earlier
+    than started's is read on the next day: fine within the incident (it ran past midnight),
+    an error past resolved, a warning while the incident is open."""
+    started = front.started.astimezone(tz)
+    for index, entry in enumerate(front.timeline):
+        if not isinstance(entry.at, time):
+            continue
+        key, clock = ("timeline", index, "at"), f"{entry.at:%H:%M}"
+        try:
+            moment = next_clock(entry.at, front.started, tz)
+        except ValueError as error:
+            yield key, f"timeline[{index}].at {error}", "error"
+            continue
+        if entry.at >= started.time().replace(second=0, microsecond=0):
+            continue
+        before = f"timeline[{index}].at {clock} is earlier than started ({started:%H:%M})"
+        if front.resolved is not None and moment > front.resolved:
+            yield key, (f"{before}, so it would be {when(moment)}, the next day, after resolved ({when(front.resolved)}); "
+                        f"write the full timestamp ({started:%Y-%m-%d} {clock} if it happened before started)"), "error"
+        elif front.resolved is None:
+            yield key, f"{before}; read as {when(moment)}, the next day: write the full timestamp if you meant another day", WARNING
 
 
 def union_minutes(spans: list[tuple[datetime, datetime]]) -> float:

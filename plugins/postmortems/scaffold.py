@@ -10,7 +10,7 @@ from typing import Protocol
 
 from .settings import Settings
 from .templating import environment
-from .timeparse import to_instant
+from .timeparse import next_clock, to_clock, to_instant
 
 
 class Wiki(Protocol):
@@ -36,10 +36,10 @@ def scaffold(wiki: Wiki, title: str, services: list[str], severity: str | None, 
     if severity not in settings.severities:
         raise ValueError(f"severity {severity!r} is not one of {', '.join(settings.severities)}")
     try:
-        moment = to_instant(started, tz) if started else (now or datetime.now(tz))
+        written, moment = _started(started, tz, now)
     except ValueError as error:
         raise ValueError(f"--started {error}") from None
-    local = moment.astimezone(tz).replace(second=0, microsecond=0)
+    local = moment.astimezone(tz)
     path = wiki.incidents_dir / f"{local:%Y-%m-%d}-{file_slug(title)}.md"
     if path.exists():
         raise FileExistsError(f"{path} already exists; pick another title or edit that file")
@@ -48,8 +48,8 @@ def scaffold(wiki: Wiki, title: str, services: list[str], severity: str | None, 
         services=services or ["web"],
         severity=severity,
         severities=settings.severities,
-        started=local.strftime("%Y-%m-%d %H:%M"),
-        clock=local.strftime("%H:%M"),
+        started=written,
+        clock=_clock(moment, tz) or written,
         date=local.strftime("%Y-%m-%d"),
         timezone=settings.timezone,
     )
@@ -57,3 +57,29 @@ def scaffold(wiki: Wiki, title: str, services: list[str], severity: str | None, 
     with path.open("x", encoding="utf-8") as stream:
         stream.write(text)
     return path
+
+
+def _started(started: str | None, tz, now: datetime | None) -> tuple[str, datetime]:
+    """``started`` as the file will say it, and the instant it means: the text given, exactly
+    (offset and seconds included), or the current minute, with its offset when the wall time is ambiguous."""
+    if started:
+        text = started.strip()
+        return text, to_instant(text, tz)
+    moment = (now or datetime.now(tz)).astimezone(tz).replace(second=0, microsecond=0)
+    text = moment.strftime("%Y-%m-%d %H:%M")
+    try:
+        if to_instant(text, tz) == moment:
+            return text, moment
+    except ValueError:
+        pass
+    offset = moment.strftime("%z")
+    return f"{moment:%Y-%m-%dT%H:%M}{offset[:3]}:{offset[3:]}", moment
+
+
+def _clock(moment: datetime, tz) -> str | None:
+    """``HH:MM`` for the timeline when it means ``moment`` exactly, else None (seconds, an ambiguous hour)."""
+    clock = moment.astimezone(tz).strftime("%H:%M")
+    try:
+        return clock if next_clock(to_clock(clock), moment, tz) == moment else None
+    except ValueError:
+        return None

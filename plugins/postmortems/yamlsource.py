@@ -1,12 +1,20 @@
 """Frontmatter YAML parsed safely, with the line of every key.
 
-YAML 1.1 quirks that hurt postmortems are switched off: ``11:05`` stays text
-instead of the base-60 number 665. Aliases are refused (no alias bombs), nesting
-is bounded, and every key's line is kept for error messages.
+YAML 1.1 rewrites values silently: ``045`` is the octal 37, ``1.10`` the number 1.1,
+``No`` the boolean False, ``11:05`` the base-60 number 665, ``2013-02-30`` a date that
+crashes the parser. Here no plain scalar is turned into a number, a boolean, null or a
+date: each one YAML (1.1 or 1.2) would read as something other than text comes back
+as a :class:`Scalar`, a ``str`` holding exactly the text written, whose class says what
+YAML would have made of it. The model decides what the text means in each field: text
+fields keep it, number fields read it strictly (and refuse ambiguous forms), ``~`` as a
+field's value means "not given". Only YAML's own types are allowed (no ``!!set``,
+``!!binary``, ``!!python/...``); aliases are refused (no alias bombs), nesting is
+bounded, and every key's line is kept for error messages.
 """
 
 from __future__ import annotations
 
+import math
 import re
 
 import yaml
@@ -22,6 +30,69 @@ class YamlProblem(Exception):
         super().__init__(message)
         self.message = message
         self.line = line
+
+
+class Scalar(str):
+    """A plain (or explicitly tagged) scalar YAML would not read as text, as written."""
+
+    __slots__ = ()
+
+
+class Null(Scalar):
+    """``~``, ``null``, ``Null``, ``NULL`` or nothing at all."""
+
+    __slots__ = ()
+
+
+class Bool(Scalar):
+    """``true``/``false`` (YAML 1.2) and ``yes``/``no``/``on``/``off`` (YAML 1.1 only), any case YAML knows."""
+
+    __slots__ = ()
+
+
+class Int(Scalar):
+    """``45``, ``045``, ``0o17``, ``0x1F``, ``0b1``, ``1_000``: an integer to YAML 1.1 or 1.2."""
+
+    __slots__ = ()
+
+
+class Float(Scalar):
+    """``2.5``, ``6e9``, ``.inf``, ``.nan``: a float to YAML 1.1 or 1.2."""
+
+    __slots__ = ()
+
+
+class Timestamp(Scalar):
+    """What YAML 1.1 would read as a date or timestamp (``2013-07-12 02:10``); never constructed here."""
+
+    __slots__ = ()
+
+
+_STR, _SEQ, _MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
+_NULL, _BOOL, _INT, _FLOAT, _TIME = (f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "int", "float", "timestamp"))
+_KINDS = {_NULL: Null, _BOOL: Bool, _INT: Int, _FLOAT: Float, _TIME: Timestamp}
+_INT_FORMS = re.compile(
+    r"^(?:[-+]?0b[0-1_]+|[-+]?[0-9][0-9_]*|[-+]?0x[0-9a-fA-F_]+|[-+]?0o[0-7_]+)$")  # YAML 1.1 and 1.2 (no base 60)
+_FLOAT_FORMS = re.compile(
+    r"^(?:[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
+
+
+def _resolvers() -> dict:
+    """YAML 1.1's implicit resolvers with numbers widened to YAML 1.2's forms (``0o17``, ``6e9``),
+    base 60 left out (``11:05`` is text), and no ``=`` (value) or ``<<`` (merge) tags."""
+    keep = (_NULL, _BOOL, _TIME)
+    result: dict = {}
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items():
+        result[first] = [(tag, regexp) for tag, regexp in resolvers if tag in keep]
+    for tag, regexp, firsts in ((_INT, _INT_FORMS, "-+0123456789"), (_FLOAT, _FLOAT_FORMS, "-+0123456789.")):
+        for first in firsts:
+            result.setdefault(first, []).append((tag, regexp))
+    return result
+
+
+def _scalar(loader, node):
+    """Every scalar that is not a plain ``!!str``: its text, classed by the tag YAML gives it."""
+    return _KINDS[node.tag](node.value)
 
 
 class _Loader(yaml.SafeLoader):
@@ -47,27 +118,14 @@ _FastLoader = getattr(yaml, "CSafeLoader", None)
 if _FastLoader is not None:
     _FastLoader = type("_FastLoader", (_FastLoader,), {})
 
-_INT = "tag:yaml.org,2002:int"
-_FLOAT = "tag:yaml.org,2002:float"
-_RESOLVERS = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag not in (_INT, _FLOAT)]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+# Only YAML's own types: text, lists, mappings and the scalars above. ``!!set`` (whose
+# order follows PYTHONHASHSEED), ``!!binary``, ``!!omap`` and ``!!pairs`` are refused.
+_CONSTRUCTORS = {None: yaml.SafeLoader.yaml_constructors[None],
+                 **{tag: yaml.SafeLoader.yaml_constructors[tag] for tag in (_STR, _SEQ, _MAP)},
+                 **{tag: _scalar for tag in _KINDS}}
 for _cls in filter(None, (_Loader, _FastLoader)):
-    _cls.yaml_implicit_resolvers = {first: list(resolvers) for first, resolvers in _RESOLVERS.items()}
-    _cls.add_implicit_resolver(
-        _INT,
-        re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"),
-        list("-+0123456789"),
-    )
-    _cls.add_implicit_resolver(
-        _FLOAT,
-        re.compile(
-            r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?|\.[0-9_]+(?:[eE][-+]?[0-9]+)?"
-            r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
-        ),
-        list("-+0123456789."),
-    )
+    _cls.yaml_implicit_resolvers = _resolvers()
+    _cls.yaml_constructors = dict(_CONSTRUCTORS)
 
 
 _ANCHOR = re.compile(r"(?:^|[\s\[{,])&[^\s\]},]")
@@ -94,7 +152,7 @@ def parse(text: str) -> tuple[object, dict[Path, int], list[tuple[Path, int]]]:
         if fast:
             try:
                 return _build(loader, node, (), node.start_mark.line, lines, duplicates, set()), lines, duplicates
-            except _Unusual:  # a tag, merge key or unhashable key: PyYAML's own constructor decides
+            except _Unusual:  # a tag or unhashable key: PyYAML's own constructor decides
                 lines.clear()
                 duplicates.clear()
         _walk(node, (), node.start_mark.line, lines, duplicates, set())
@@ -104,7 +162,12 @@ def parse(text: str) -> tuple[object, dict[Path, int], list[tuple[Path, int]]]:
     except yaml.constructor.ConstructorError as error:
         mark = error.problem_mark
         tag = _tag_in(error.problem or "")
-        message = f"uses the YAML tag {tag}, which is not allowed" if tag else _clean(error.problem)
+        if tag:
+            message = f"uses the YAML tag {tag}, which is not allowed"
+        elif "unhashable" in (error.problem or ""):
+            message = "uses a list or key: value lines as a key; keys are names"
+        else:
+            message = _clean(error.problem)
         raise YamlProblem(message, mark.line if mark else None) from None
     except yaml.MarkedYAMLError as error:
         mark = error.context_mark or error.problem_mark
@@ -122,15 +185,10 @@ class _Unusual(Exception):
     pass
 
 
-_SCALARS = {tag: yaml.SafeLoader.yaml_constructors[tag] for tag in (
-    "tag:yaml.org,2002:null", "tag:yaml.org,2002:bool", _INT, _FLOAT, "tag:yaml.org,2002:timestamp")}
-_STR, _SEQ, _MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
-
-
 def _build(loader, node, path: Path, line: int, lines: dict, duplicates: list, seen: set):
-    """The value of ``node`` and the line of every key, in one walk: PyYAML's safe constructor
-    for plain documents (text, numbers, booleans, null, timestamps, lists, mappings), three
-    times faster. Anything else raises ``_Unusual`` and goes to PyYAML's constructor."""
+    """The value of ``node`` and the line of every key, in one walk: what the constructors above
+    make of plain documents (text, scalars, lists, mappings), three times faster. Anything else
+    (a tag such as ``!!set``, a list as a key) raises ``_Unusual`` and goes to PyYAML's constructor."""
     if id(node) in seen:  # an alias: the anchor check should have sent this text to the Python loader
         raise YamlProblem("uses a YAML alias (*name); write the value out in full", line)
     seen.add(id(node))
@@ -141,8 +199,8 @@ def _build(loader, node, path: Path, line: int, lines: dict, duplicates: list, s
     if kind is yaml.ScalarNode:
         if tag == _STR:
             return node.value
-        if tag in _SCALARS:
-            return _SCALARS[tag](loader, node)
+        if tag in _KINDS:
+            return _KINDS[tag](node.value)
     elif kind is yaml.SequenceNode and tag == _SEQ:
         return [_build(loader, item, path + (index,), item.start_mark.line, lines, duplicates, seen)
                 for index, item in enumerate(node.value)]
@@ -150,8 +208,8 @@ def _build(loader, node, path: Path, line: int, lines: dict, duplicates: list, s
         result: dict = {}
         written: set[str] = set()  # repeated keys as written, like ``_walk``
         for key_node, value_node in node.value:
-            if key_node.__class__ is not yaml.ScalarNode or key_node.tag not in (_STR, *_SCALARS):
-                raise _Unusual  # merge keys (<<), lists or mappings as keys
+            if key_node.__class__ is not yaml.ScalarNode or (key_node.tag != _STR and key_node.tag not in _KINDS):
+                raise _Unusual  # lists or mappings as keys, tagged keys
             key = _build(loader, key_node, (), 0, {}, [], seen)
             key_line = key_node.start_mark.line
             if key_node.value in written:
@@ -191,3 +249,40 @@ def _tag_in(problem: str) -> str:
 
 def _clean(text: str | None) -> str:
     return " ".join((text or "unreadable").split())
+
+
+_TRUE, _FALSE = ("true", "True", "TRUE"), ("false", "False", "FALSE")
+_CORE_INT = re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+")
+_CORE_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
+_CORE_SPECIAL = {**{f"{sign}.{inf}": float(f"{sign}inf") for sign in ("", "+", "-") for inf in ("inf", "Inf", "INF")},
+                 **{f".{nan}": math.nan for nan in ("nan", "NaN", "NAN")}}
+
+
+def editor_view(value: object) -> object:
+    """``value`` (from :func:`parse`) as an editor's YAML 1.2 reading gives it to a JSON Schema.
+
+    Editors (the YAML language server behind VS Code's YAML extension, JetBrains IDEs) read
+    YAML 1.2's core schema: ``~`` and ``null`` are null, only ``true``/``false`` are
+    booleans (``yes``, ``No`` and ``on`` are text), ``45``, ``045``, ``0o17`` and ``0x1F``
+    are integers, ``6e9`` and ``.inf`` floats, and timestamps are text, as written.
+    """
+    if isinstance(value, dict):
+        return {str(key): editor_view(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [editor_view(item) for item in value]
+    if isinstance(value, Null):
+        return None
+    text = str(value)
+    if isinstance(value, Bool) and (text in _TRUE or text in _FALSE):
+        return text in _TRUE
+    if isinstance(value, (Int, Float)):
+        if _CORE_INT.fullmatch(text):
+            if text[1:2] in ("o", "x"):  # no limit on digits for powers of two; JavaScript's numbers end at 2**1024
+                number = int(text[2:], 8 if text[1] == "o" else 16)
+                return number if number.bit_length() <= 64 else (float(number) if number.bit_length() <= 1000 else math.inf)
+            return int(text) if len(text) <= 18 else float(text)
+        if _CORE_FLOAT.fullmatch(text):
+            return float(text)
+        if text in _CORE_SPECIAL:
+            return _CORE_SPECIAL[text]
+    return text
