@@ -9,25 +9,51 @@ from pathlib import Path
 import click
 
 from . import schema as schema_module
-from .loader import Collection, load_directory
+from .addresses import claim
+from .loader import Collection, Found, assemble, find_incidents, load_paths
 from .settings import Settings
-from .wiki_config import WikiConfig, read_wiki_config
+from .wiki_config import CONFIG_FILES, ConfigError, WikiConfig, read_wiki_config
+
+
+class ConfigProblem(click.ClickException):
+    exit_code = 2  # the configuration cannot be used: nothing was checked
 
 
 def _config(config_file: str | None) -> WikiConfig:
     try:
         return read_wiki_config(Path(config_file) if config_file else None)
+    except ConfigError as error:
+        raise ConfigProblem(str(error)) from None
+
+
+def _fixed(wiki: WikiConfig) -> Settings:
+    """The settings with the as-of instant fixed, as the build fixes it."""
+    try:
+        return wiki.settings.fixed()
     except ValueError as error:
-        raise click.ClickException(str(error)) from None
+        raise ConfigProblem(f"postmortems: {error}") from None
 
 
-def _collection(wiki: WikiConfig) -> Collection:
-    return load_directory(wiki.incidents_dir, wiki.settings, base=wiki.root)
+def _collection(wiki: WikiConfig) -> tuple[Collection, Found]:
+    """The incidents as the build loads them (see plugin.on_files and background.Shared.load)."""
+    found = find_incidents(wiki.incidents_dir)
+    loaded = load_paths(found.paths, wiki.settings, wiki.root)
+    return assemble(claim(loaded, wiki.layout, wiki.taken)), found
+
+
+def _folder_warning(wiki: WikiConfig) -> str | None:
+    try:
+        is_dir = wiki.incidents_dir.is_dir()
+    except OSError:
+        is_dir = False
+    if is_dir:
+        return None
+    return f"incidents_dir '{wiki.incidents_option}' is not a folder ({wiki.incidents_dir}); the wiki has no incidents"
 
 
 config_option = click.option(
     "-f", "--config-file", type=click.Path(dir_okay=False), default=None,
-    help="The wiki's mkdocs.yml (default: ./mkdocs.yml when present).",
+    help=f"The wiki's config file (default: the first of {', '.join(CONFIG_FILES)} here).",
 )
 
 
@@ -40,18 +66,30 @@ def main() -> None:
 @main.command()
 @config_option
 def check(config_file: str | None) -> None:
-    """Validate every incident; exit 1 when any has an error."""
+    """Validate the wiki as `mkdocs build --strict` would: exit 1 on any error or warning, 2 when
+    the configuration cannot be used."""
     wiki = _config(config_file)
-    collection = _collection(wiki)
+    _fixed(wiki)
+    if not wiki.enabled:
+        click.echo("note: the plugin is disabled (enabled: false), so mkdocs build makes no wiki; "
+                   "checking the incidents anyway", err=True)
+    collection, found = _collection(wiki)
+    warnings = list(wiki.warnings) + [message for message in [_folder_warning(wiki)] if message]
+    for message in warnings:
+        click.echo(f"warning: {message}", err=True)
     for problem in collection.problems:
         prefix = "error" if problem.is_error else "warning"
         click.echo(f"{prefix}: {problem}", err=True)
-    errors, warnings = len(collection.errors), len(collection.warnings)
-    summary = f"{len(collection.incidents)} incidents valid, {errors} errors, {warnings} warnings"
+    for skipped in found.skipped:
+        click.echo(f"skipped: {_display(skipped.path, wiki.root)} ({skipped.reason})", err=True)
+    errors, warned = len(collection.errors), len(collection.warnings) + len(warnings)
+    summary = f"{len(collection.incidents)} incidents valid, {errors} errors, {warned} warnings"
     if collection.left_out:
         summary += f"; left out of the wiki: {', '.join(collection.left_out)}"
+    if found.skipped:
+        summary += f"; {len(found.skipped)} skipped (not incidents)"
     click.echo(summary)
-    sys.exit(1 if errors else 0)
+    sys.exit(1 if errors or warned else 0)
 
 
 @main.command()
@@ -63,11 +101,14 @@ def stats(config_file: str | None, as_json: bool) -> None:
     from .uptime import compute
 
     wiki = _config(config_file)
-    collection = _collection(wiki)
+    settings = _fixed(wiki)
+    for message in wiki.warnings:
+        click.echo(f"warning: {message}", err=True)
+    collection, _found = _collection(wiki)
     for problem in collection.problems:
         click.echo(f"{'error' if problem.is_error else 'warning'}: {problem}", err=True)
     try:
-        report = compute(collection.incidents, wiki.settings)
+        report = compute(collection.incidents, settings)
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     if as_json:
@@ -80,7 +121,13 @@ def stats(config_file: str | None, as_json: bool) -> None:
 @config_option
 def schema(config_file: str | None) -> None:
     """Print the JSON Schema of incident frontmatter, for editors."""
-    settings = _config(config_file).settings if config_file or Path("mkdocs.yml").exists() else Settings()
+    from .wiki_config import find_config_file
+
+    if config_file is None and find_config_file() is None:
+        click.echo(f"note: no {' or '.join(CONFIG_FILES)} here: the schema uses the default options", err=True)
+        settings = Settings()
+    else:
+        settings = _config(config_file).settings
     click.echo(json.dumps(schema_module.frontmatter_schema(settings), indent=2))
 
 
@@ -100,3 +147,7 @@ def new(title: str, services: tuple[str, ...], severity: str | None, started: st
     except (ValueError, FileExistsError) as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Wrote {path}")
+
+
+def _display(path: Path, base: Path) -> str:
+    return path.relative_to(base).as_posix() if path.is_relative_to(base) else path.as_posix()

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from functools import partial
 from pathlib import Path
 from typing import Callable
+from urllib.parse import quote
 
 import jinja2
 
@@ -88,7 +89,7 @@ class Wiki:
         incident_base = layout.href(page, layout.incident("\0"))
 
         def incident_link(incident_id: str) -> str:
-            return incident_base.replace("%00", incident_id)
+            return incident_base.replace("%00", incident_id if incident_id.isascii() else quote(incident_id, safe="-_.~"))
 
         try:
             return self.env.get_template(template).render(
@@ -184,9 +185,9 @@ class Wiki:
                 uri = layout.cause(name) if kind == "cause" else layout.tag(name)
                 planned.append(Planned(uri, partial(render, f"{kind}.md", uri, name=name, rows=members)))
         planned += [
-            Planned("uptime.json", lambda: _json(self.report.to_json())),
-            Planned("incidents.json", lambda: _json(self.incidents_json())),
-            Planned("feed.xml", self.feed),
+            Planned(layout.uptime_json, lambda: _json(self.report.to_json())),
+            Planned(layout.incidents_json, lambda: _json(self.incidents_json())),
+            Planned(layout.feed, self.feed),
         ]
         for service, scope in [(None, self.report.site), *self.report.services.items()]:
             for key, window in scope.windows.items():
