@@ -71,8 +71,7 @@ def find_incidents(directory: Path) -> Found:
     try:
         if not directory.is_dir():
             return found
-    except OSError:
-        found.paths.append(directory)
+    except OSError:  # e.g. a name too long: not a folder (the builder says so)
         return found
     root = Path(os.path.realpath(directory))
     _walk(directory, root, found)
@@ -288,14 +287,17 @@ def load_text(raw: bytes, settings: Settings, name: str, default_id: str) -> tup
 
 def _unreadable(path: Path, error: OSError) -> str:
     """Why a file (or a folder, or a link) found in the incidents folder cannot be read."""
-    if path.is_symlink():
-        return f"is a link to {os.readlink(path)}, which cannot be read ({error.strerror}); its incident is left out"
-    if path.is_dir():
-        try:
-            os.scandir(path).close()
-        except OSError as listing:
-            error = listing
-        return f"is a folder that cannot be read ({error.strerror}); the incidents in it are left out"
+    try:
+        if path.is_symlink():
+            return f"is a link to {os.readlink(path)}, which cannot be read ({error.strerror}); its incident is left out"
+        if path.is_dir():
+            try:
+                os.scandir(path).close()
+            except OSError as listing:
+                error = listing
+            return f"is a folder that cannot be read ({error.strerror}); the incidents in it are left out"
+    except OSError:
+        pass
     return f"cannot be read: {error.strerror}"
 
 

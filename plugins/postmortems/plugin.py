@@ -110,7 +110,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         except PluginError as error:
             if self.command != "serve":
                 raise
-            log.warning(f"{error} (the wiki is left out until this is fixed)")
+            log.warning(f"{str(error).removeprefix('postmortems: ')} (the wiki is left out until this is fixed)")
             self.wiki = None
             return files
 
@@ -213,7 +213,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         except TemplateProblem as error:
             if self.command != "serve":
                 raise PluginError(f"postmortems: {error}") from None
-            log.warning(f"postmortems: {error} (this page shows the error until it is fixed)")
+            log.warning(f"{error} (this page shows the error until it is fixed)")
             return f"# Template error\n\n    {str(error).replace(chr(10), chr(10) + '    ')}\n"
 
     def _add(self, files: Files, file: File) -> None:

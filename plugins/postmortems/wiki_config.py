@@ -25,6 +25,10 @@ class ConfigError(Exception):
     """The wiki's configuration cannot be used: ``mkdocs build`` would stop on it too."""
 
 
+class NoPlugin(ConfigError):
+    """The configuration is fine, but does not use the plugin: there is no wiki."""
+
+
 @dataclass(frozen=True)
 class WikiConfig:
     root: Path  # the folder of the config file
@@ -60,7 +64,7 @@ def read_wiki_config(config_file: Path | None = None) -> WikiConfig:
         config = _load(config_file, log)
         plugin = next((item for item in config.plugins.values() if isinstance(item.config, PostmortemsConfig)), None)
         if plugin is None:
-            raise ConfigError(f"{config_file}: plugins: lists no {PLUGIN}, so mkdocs build makes no wiki from it")
+            raise NoPlugin(f"{config_file}: plugins: lists no {PLUGIN}, so mkdocs build makes no wiki")
         options = plugin.config
         root = config_file.resolve().parent
         incidents_dir = (root / options.incidents_dir).resolve()
