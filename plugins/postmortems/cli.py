@@ -75,10 +75,10 @@ def check(config_file: str | None) -> None:
         return
     except ConfigError as error:
         raise ConfigProblem(str(error)) from None
+    if not wiki.enabled:  # mkdocs build passes: so does check, saying why
+        click.echo(f"{wiki.config_file}: the postmortems plugin is disabled (enabled: false): nothing to check")
+        return
     _fixed(wiki)
-    if not wiki.enabled:
-        click.echo("note: the plugin is disabled (enabled: false), so mkdocs build makes no wiki; "
-                   "checking the incidents anyway", err=True)
     collection, found = _collection(wiki)
     warnings = list(wiki.warnings) + [message for message in [_folder_warning(wiki)] if message]
     for message in warnings:

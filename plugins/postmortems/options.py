@@ -110,10 +110,11 @@ class PostmortemsConfig(base.Config):
         failed, warnings = super().validate()
         if not failed:
             try:
-                settings_from(self)
+                settings_from(self).fixed()  # since must not be after the as-of instant, even when that is now
             except ValueError as error:
                 option = re.match(r"\w*", str(error)).group(0)
-                failed.append((option if option in self._schema_keys else "postmortems", base.ValidationError(str(error))))
+                option = option if option in self._schema_keys else "as_of"  # SOURCE_DATE_EPOCH stands for as_of
+                failed.append((option, base.ValidationError(str(error))))
         return failed, [(key, _did_you_mean(key, message, self._schema_keys)) for key, message in warnings]
 
 
