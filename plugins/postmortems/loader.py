@@ -99,7 +99,12 @@ def _walk(folder: Path, root: Path, found: Found) -> None:
             is_dir = entry.is_dir()  # follows a link
             is_file = entry.is_file()
         except OSError:
-            found.paths.append(path)
+            is_link, is_dir, is_file = True, False, False
+        if name.startswith((".", "_")):  # drafts and hidden ones, whatever they are
+            if is_dir or markdown:
+                what = "a draft" if name.startswith("_") else "hidden"
+                found.skipped.append(Skipped(path, f"starts with {name[0]}: {what}, with everything in it"
+                                             if is_dir else f"starts with {name[0]}: {what}"))
             continue
         if is_link:
             target = Path(os.path.realpath(path))
@@ -113,12 +118,6 @@ def _walk(folder: Path, root: Path, found: Found) -> None:
             if is_dir:
                 found.skipped.append(Skipped(path, "a link to a folder: links are followed only to files"))
                 continue
-        if name.startswith((".", "_")):
-            if is_dir or markdown:
-                what = "a draft" if name.startswith("_") else "hidden"
-                found.skipped.append(Skipped(path, f"starts with {name[0]}: {what}, with everything in it"
-                                             if is_dir else f"starts with {name[0]}: {what}"))
-            continue
         if is_dir:
             _walk(path, root, found)
         elif is_file and markdown:
