@@ -257,6 +257,12 @@ LAYOUTS = {
         {"2013-06-09-own.md": other("Own")}, {}, {},
         ["incidents/2013-06-09-own.md: id '2013-06-09-own' is taken: your page docs/incidents/2013-06-09-own.md "
          "is at incidents/2013-06-09-own/index.html"]),
+    "the-same-but-for-case": (
+        {"Outage.md": other("Upper"), "outage.md": other("Lower", 3), "Uptime.md": other("Dashboard", 4)},
+        {"url_prefix": ""}, {},
+        ["incidents/Uptime.md: id 'Uptime' is taken: the uptime dashboard is at uptime/index.html",
+         "incidents/outage.md: id 'outage' is taken: the page of incident 'Outage' (incidents/Outage.md), "
+         "the same but for case, is at Outage/index.html"]),
     "links-to-nothing": (
         {}, {}, {}, ["incidents/dangling.md: is a link to gone.md, which cannot be read (No such file or directory)",
                      "incidents/loop.md: is a link to loop.md, which cannot be read (Too many levels of symbolic links)"]),
@@ -393,3 +399,26 @@ def test_the_loader_lists_what_it_skips_without_reading_it(tmp_path):
     assert found.paths == [tmp_path / "a.Md"]
     assert [(skipped.path.name, skipped.reason) for skipped in found.skipped] == [
         ("_drafts", "starts with _: a draft, with everything in it")]
+
+
+def test_check_warns_about_live_figures_in_your_pages_as_the_build_does(tmp_path):
+    docs = {"index.md": '# Home\n\n{{ uptime("13d") }}, {{ uptime("all", service="nope") }}, {{ uptime("30d") }}\n'}
+    result = outcome(write_site(tmp_path, GOOD, docs=docs), tmp_path)
+    assert result.check.exit_code == 1 and result.site is not None
+    for message in ("index.md: {{ uptime(\"13d\") }}: unknown window '13d'",
+                    "index.md: {{ uptime(\"all\", service=\"nope\") }}: unknown service 'nope'"):
+        assert f"warning: {message}" in result.check.output
+        assert any(message in logged for logged in result.messages)
+    assert "30d" not in result.check.output.split("unknown service")[1]
+
+
+def test_check_fails_on_a_template_of_yours_that_stops_the_build(tmp_path):
+    config = write_site(tmp_path, GOOD)
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "dashboard.md").write_text("{% if %}\n")
+    result = CliRunner().invoke(main, ["check", "-f", str(config)], catch_exceptions=False)
+    assert result.exit_code == 1
+    assert "error: template dashboard.md:1: Expected an expression" in result.output
+    site, messages, config_error = _build(config, strict=False, site_dir=tmp_path / "site")
+    assert site is None and not config_error
+    assert any("template dashboard.md:1: Expected an expression" in message for message in messages)

@@ -1,10 +1,13 @@
 """Every incident needs an address of its own in the site (no MkDocs needed).
 
 An incident whose page would land where the wiki writes another page or file (the
-index, with ``url_prefix: ''`` the dashboard, ``feed.xml``...), or where the builder
+index, with ``url_prefix: ''`` the dashboard, ``feed.xml``...), where the builder
 writes one of its own (a page in ``docs_dir``, a theme file such as ``sitemap.xml``),
-is left out with an error naming its id and what holds the address. The generated
-outputs come from the ``Layout`` itself, so the check follows any change to it.
+or where another incident's page goes on a file system that ignores case (``Outage``
+and ``outage``, on macOS and Windows), is left out with an error naming its id and
+what holds the address. Paths are compared ignoring case everywhere, so a wiki checked
+on Linux builds the same on a Mac. The generated outputs come from the ``Layout``
+itself, so the check follows any change to it.
 
 ``claim`` runs on the loaded files before ``loader.assemble``, in every process that
 assembles the incidents (the builder, the worker, the command line), so they agree.
@@ -28,17 +31,17 @@ class Addresses:
 
     def __init__(self, layout: Layout, taken: dict[str, str] | None = None):
         self.layout = layout
-        self.taken = dict(taken or {})
-        self.folders: dict[str, str] = {}  # folders the builder's outputs need
-        for path, what in self.taken.items():
+        self.taken = {path.casefold(): (what, path) for path, what in (taken or {}).items()}
+        self.folders: dict[str, tuple[str, str]] = {}  # folders the builder's outputs need
+        for path, (what, written) in self.taken.items():
             parts = path.split("/")
             for end in range(1, len(parts)):
-                self.folders.setdefault("/".join(parts[:end]), what)
+                self.folders.setdefault("/".join(parts[:end]), (what, written))
         self.kinds = list(layout.generated().items())
         branches = []
         for number, (uri, _) in enumerate(self.kinds):
             branches.append(f"(?P<k{number}>{_clashing(layout.dest(uri))})")
-        self.pattern = re.compile("|".join(branches))
+        self.pattern = re.compile("|".join(branches), re.IGNORECASE)
 
     def holder(self, incident_id: str) -> tuple[str, str] | None:
         """``(what, its path)`` holding the address of incident ``incident_id``, or None when free.
@@ -47,13 +50,14 @@ class Addresses:
         (a file named ``feed.xml`` and a page ``feed.xml/index.html`` cannot both exist).
         """
         dest = self.layout.dest(self.layout.incident(incident_id))
-        parts = dest.split("/")
+        parts = dest.casefold().split("/")
         for end in range(len(parts), 0, -1):
             path = "/".join(parts[:end])
             if path in self.taken:
-                return self.taken[path], path
-        if dest in self.folders:
-            return self.folders[dest], dest + "/"
+                return self.taken[path]
+        if dest.casefold() in self.folders:
+            what, written = self.folders[dest.casefold()]
+            return what, written
         match = self.pattern.fullmatch(dest)
         if match is None:
             return None
@@ -65,10 +69,15 @@ class Addresses:
 def claim(loaded: list[Loaded], layout: Layout, taken: dict[str, str] | None = None) -> list[Loaded]:
     """``loaded`` with every incident whose address is held by another output left out, with an error."""
     addresses = Addresses(layout, taken)
-    result = []
+    result, pages = [], {}  # an incident's page, ignoring case -> (id, file)
     for item in loaded:
         incident = item.incident
         held = addresses.holder(incident.id) if incident is not None else None
+        if incident is not None and held is None:
+            dest = layout.dest(layout.incident(incident.id))
+            other_id, other_name, other_dest = pages.setdefault(dest.casefold(), (incident.id, item.name, dest))
+            if other_id != incident.id:  # the same id twice is loader.assemble's error
+                held = f"the page of incident {other_id!r} ({other_name}), the same but for case,", other_dest
         if held is not None:
             what, where = held
             problem = Problem(item.name, f"id {incident.id!r} is taken: {what} is at {where}, where this incident's "

@@ -51,6 +51,32 @@ def _folder_warning(wiki: WikiConfig) -> str | None:
     return f"incidents_dir '{wiki.incidents_option}' is not a folder ({wiki.incidents_dir}); the wiki has no incidents"
 
 
+def _site_problems(wiki: WikiConfig, collection: Collection) -> tuple[list[str], list[str]]:
+    """What the build would stop on (a template of yours that does not compile), and its warnings
+    about the live figures in your pages (``{{ uptime("13d") }}`` with no such window)."""
+    from .pages import FIGURE, TemplateProblem, Wiki
+    from .uptime import compute
+
+    settings = _fixed(wiki)
+    try:
+        site = Wiki(collection.incidents, compute(collection.incidents, settings), settings, wiki.layout, wiki.templates_dir)
+        site.check_templates()
+    except (TemplateProblem, ValueError) as error:
+        return [str(error)], []
+    warnings = []
+    for src_uri, path in wiki.pages:
+        try:
+            text = path.read_text(encoding="utf-8-sig", errors="replace")
+        except OSError:
+            continue  # MkDocs says so itself when it reads the page
+        for match in FIGURE.finditer(text):
+            try:
+                site.figure(match.group("window"), match.group("service"))
+            except KeyError as error:
+                warnings.append(f"{src_uri}: {match.group(0)}: {error.args[0] if error.args else error}")
+    return [], warnings
+
+
 config_option = click.option(
     "-f", "--config-file", type=click.Path(dir_okay=False), default=None,
     help=f"The wiki's config file (default: the first of {', '.join(CONFIG_FILES)} here).",
@@ -81,14 +107,18 @@ def check(config_file: str | None) -> None:
     _fixed(wiki)
     collection, found = _collection(wiki)
     warnings = list(wiki.warnings) + [message for message in [_folder_warning(wiki)] if message]
+    site_errors, figure_warnings = _site_problems(wiki, collection)
+    warnings += figure_warnings
     for message in warnings:
         click.echo(f"warning: {message}", err=True)
     for problem in collection.problems:
         prefix = "error" if problem.is_error else "warning"
         click.echo(f"{prefix}: {problem}", err=True)
+    for message in site_errors:
+        click.echo(f"error: {message}", err=True)
     for skipped in found.skipped:
         click.echo(f"skipped: {_display(skipped.path, wiki.root)} ({skipped.reason})", err=True)
-    errors, warned = len(collection.errors), len(collection.warnings) + len(warnings)
+    errors, warned = len(collection.errors) + len(site_errors), len(collection.warnings) + len(warnings)
     summary = f"{len(collection.incidents)} incidents valid, {errors} errors, {warned} warnings"
     if collection.left_out:
         summary += f"; left out of the wiki: {', '.join(collection.left_out)}"

@@ -33,6 +33,9 @@ from .urls import Layout
 FEED_SIZE = 50
 CLOSED_SHOWN = 50  # done and dropped action items listed on the action items page
 STATUS_DAYS = 90
+FIGURE = re.compile(  # a live figure in a Markdown page: {{ uptime("90d") }}, {{ uptime("all", service="web") }}
+    r"""\{\{\s*uptime\(\s*(["'])(?P<window>[^"']*)\1\s*(?:,\s*service\s*=\s*(["'])(?P<service>[^"']*)\3\s*)?\)\s*\}\}"""
+)
 PACKAGED_TEMPLATES = sorted(path.name for path in (Path(__file__).parent / "templates").iterdir() if path.is_file())
 
 

@@ -29,7 +29,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from .background import MIN_INCIDENTS, Job, Shared, Worker, cache_key, usable_cores
 from .loader import find_incidents
 from .options import PostmortemsConfig, folder_problem, prefix, settings_from
-from .pages import Planned, TemplateProblem, Wiki
+from .pages import FIGURE, Planned, TemplateProblem, Wiki
 from .site_files import IncidentFile, IncidentPage, LaterFile, taken
 from . import page_sections, worker_html
 from .uptime import compute
@@ -39,9 +39,6 @@ log = get_plugin_logger(__name__)
 
 ASSETS = Path(__file__).parent / "assets"
 ASSET_URIS = {"css": Layout.ASSET.format("postmortems.css"), "js": Layout.ASSET.format("postmortems.js")}
-FIGURE = re.compile(
-    r"""\{\{\s*uptime\(\s*(["'])(?P<window>[^"']*)\1\s*(?:,\s*service\s*=\s*(["'])(?P<service>[^"']*)\3\s*)?\)\s*\}\}"""
-)
 
 
 class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):

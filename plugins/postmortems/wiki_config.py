@@ -39,6 +39,7 @@ class WikiConfig:
     config_file: Path | None = None
     layout: Layout = field(default_factory=Layout)
     taken: dict[str, str] = field(default_factory=dict)  # the builder's own outputs (see site_files.taken)
+    pages: tuple[tuple[str, Path], ...] = ()  # the Markdown pages of docs_dir: (src_uri, file)
     warnings: tuple[str, ...] = ()  # about the configuration: `mkdocs build --strict` stops on them
     enabled: bool = True
     incidents_option: str = "incidents"  # incidents_dir as written
@@ -72,7 +73,7 @@ def read_wiki_config(config_file: Path | None = None) -> WikiConfig:
         if problem:
             raise ConfigError(f"Config value 'plugins': Plugin '{PLUGIN}' option 'incidents_dir': {problem}")
         layout = Layout(prefix(options), config.use_directory_urls)
-        taken = _taken(config, incidents_dir, layout)
+        taken, pages = _outputs(config, incidents_dir, layout)
     return WikiConfig(
         root=root,
         incidents_dir=incidents_dir,
@@ -82,6 +83,7 @@ def read_wiki_config(config_file: Path | None = None) -> WikiConfig:
         config_file=config_file,
         layout=layout,
         taken=taken,
+        pages=pages,
         warnings=tuple(log.warnings),
         enabled=options.enabled,
         incidents_option=options.incidents_dir,
@@ -100,14 +102,17 @@ def _load(config_file: Path, log: _Captured):
         raise ConfigError(f"{config_file}: cannot be read: {type(error).__name__}: {error}") from None
 
 
-def _taken(config, incidents_dir: Path, layout: Layout) -> dict[str, str]:
+def _outputs(config, incidents_dir: Path, layout: Layout) -> tuple[dict[str, str], tuple[tuple[str, Path], ...]]:
+    """What MkDocs will write besides the wiki (see ``site_files.taken``), and the pages of docs_dir."""
     from mkdocs.structure.files import get_files
 
     from .site_files import taken
 
     files = get_files(config)
     files.add_files_from_theme(config.theme.get_env(), config)
-    return taken(files, config, incidents_dir, layout.prefix)
+    pages = tuple((file.src_uri, Path(file.abs_src_path)) for file in files.documentation_pages()
+                  if file.abs_src_path and not Path(file.abs_src_path).resolve().is_relative_to(incidents_dir))
+    return taken(files, config, incidents_dir, layout.prefix), pages
 
 
 class _Captured(logging.Handler):
