@@ -22,6 +22,7 @@ plugins:
 @pytest.fixture
 def wiki(tmp_path, monkeypatch):
     (tmp_path / "incidents").mkdir()
+    (tmp_path / "docs").mkdir()
     (tmp_path / "mkdocs.yml").write_text(MKDOCS_YML.format(extra=""))
     monkeypatch.chdir(tmp_path)
     return tmp_path
@@ -59,10 +60,11 @@ def test_check_reports_every_bad_file_in_one_pass(wiki):
 
 
 def test_check_with_explicit_config_file_and_wrong_option(tmp_path):
+    (tmp_path / "docs").mkdir()
     (tmp_path / "mkdocs.yml").write_text(MKDOCS_YML.format(extra="      policy: generous"))
     result = run("check", "-f", str(tmp_path / "mkdocs.yml"))
-    assert result.exit_code == 1
-    assert "plugins.postmortems.policy" in result.output
+    assert result.exit_code == 2
+    assert "Config value 'plugins': Plugin 'postmortems' option 'policy'" in result.output
     assert "generous" in result.output
 
 
@@ -100,6 +102,7 @@ def test_new_rejects_unknown_severity_and_bare_date(wiki):
 
 def test_schema_is_json_schema_with_configured_severities(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "docs").mkdir()
     (tmp_path / "mkdocs.yml").write_text(MKDOCS_YML.format(extra="      severities: [P1, P2]"))
     result = run("schema")
     assert result.exit_code == 0

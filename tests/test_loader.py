@@ -158,10 +158,15 @@ def test_good_folder_crlf_bom_nesting_duplicates_and_related():
     [
         ("2013-07-12-replica", "2013-07-12-replica"),
         ("../../etc/passwd", "etc-passwd"),
-        ("Ünïcode title!", "n-code-title"),
+        ("Ünïcode title!", "Ünïcode-title"),
         ("..", "incident"),
         ("a..b", "a.b"),
         ("/abs/path", "abs-path"),
+        ("障害", "障害"),
+        ("cafe\u0301-outage", "café-outage"),  # decomposed (macOS) and composed names agree
+        ("..\\..\\windows", "windows"),
+        ("\u202e..\u200b/x", "x"),  # invisible and direction marks are not letters
+        ("障" * 100, "障" * 40),  # at most 120 bytes: ids are folder names in the site
     ],
 )
 def test_slug_never_leaves_the_folder(name, expected):

@@ -435,6 +435,7 @@ def test_hostile_files_beside_good_ones_build_and_check_reports_them(tmp_path):
 @pytest.fixture
 def wiki(tmp_path, monkeypatch):
     (tmp_path / "incidents").mkdir()
+    (tmp_path / "docs").mkdir()  # MkDocs refuses a wiki without its docs_dir, and so does the CLI
     (tmp_path / "mkdocs.yml").write_text("site_name: W\nplugins:\n  - postmortems:\n      timezone: America/New_York\n")
     monkeypatch.chdir(tmp_path)
     return tmp_path

@@ -25,6 +25,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from .addresses import claim
 from .loader import Collection, Loaded, assemble, file_version, incident_files, load_paths
 from .model import Incident
 from .pages import Planned, TemplateProblem, Wiki
@@ -50,6 +51,7 @@ class Job:
     templates_dir: Path | None
     site_url: str
     site_name: str
+    taken: dict[str, str] | None = None  # the builder's own outputs: no incident may take their addresses
 
 
 def fingerprint(paths: list[Path]) -> tuple:
@@ -98,7 +100,7 @@ def prepare(job: Job) -> tuple:
     rest = [path for path in paths if path not in part]
     part.update(zip(rest, load_paths(rest, job.settings, job.base, _cache(job))))
     prune(_cache(job), paths)
-    collection = assemble([part[path] for path in paths])
+    collection = assemble(claim([part[path] for path in paths], job.layout, job.taken))
     gc.unfreeze()  # the last build's wiki may go
     _builds.clear()  # one build at a time
     _builds[job.token] = Wiki(collection.incidents, compute(collection.incidents, job.settings, unverified=collection.unverified,
@@ -209,7 +211,7 @@ class Shared:
         if cache is not None:
             prune(cache, paths)
         if self._part is None:
-            return assemble(load_paths(paths, job.settings, job.base, cache))
+            return assemble(claim(load_paths(paths, job.settings, job.base, cache), job.layout, job.taken))
         mine = load_paths(paths[:self._split], job.settings, job.base, cache)
         try:
             theirs = self._part.result()
@@ -217,7 +219,7 @@ class Shared:
             self._give_up(error)
             theirs = load_paths(paths[self._split:], job.settings, job.base, cache)
         self._part = None
-        return assemble(mine + theirs)
+        return assemble(claim(mine + theirs, job.layout, job.taken))
 
     def loaded(self, wiki: Wiki) -> None:
         """The builder's own wiki, loaded; a file that changed meanwhile voids the worker's work."""

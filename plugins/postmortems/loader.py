@@ -6,7 +6,9 @@ is left out, every other incident is kept.
 
 from __future__ import annotations
 
+import os
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +24,7 @@ from .settings import Settings
 from .yamlsource import YamlProblem, parse
 
 SKIPPED_NAMES = {"readme.md", "index.md"}
+MARKDOWN = (".md", ".markdown", ".mdown", ".mkdn", ".mkd")  # what MkDocs reads as Markdown
 _HANDLER = frontmatter.YAMLHandler()
 
 
@@ -53,21 +56,90 @@ class Collection:
         return [problem for problem in self.problems if not problem.is_error]
 
 
-def incident_files(directory: Path) -> list[Path]:
-    """Every ``.md`` file under ``directory``, at any depth, in a stable order.
+@dataclass(frozen=True)
+class Skipped:
+    """A file or folder in the incidents folder that looks like an incident but is not one."""
 
-    Files and folders starting with ``.`` or ``_`` and ``README.md``/``index.md`` are not incidents.
+    path: Path
+    reason: str
+
+
+@dataclass
+class Found:
+    paths: list[Path] = field(default_factory=list)  # incidents, and what cannot be read (reported when loaded)
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+def find_incidents(directory: Path) -> Found:
+    """The incident files under ``directory`` (at any depth, in a stable order), and what is skipped.
+
+    The rule (README, "Which files are incidents"): every file whose name ends in ``.md``, in any
+    case, is an incident, except ``README.md`` and ``index.md`` (notes about the folder), names
+    starting with ``_`` (drafts) or ``.`` (hidden), and what lies in such folders. Other Markdown
+    endings (``.markdown``...) are skipped with a word. Links are followed only to files inside
+    ``directory``. A folder that cannot be listed, and a link to nothing, are returned as paths:
+    loading them reports the error, and their incidents are left out.
     """
-    if not directory.is_dir():
-        return []
-    found = []
-    for path in directory.rglob("*.md"):
-        parts = path.relative_to(directory).parts
-        if any(part.startswith((".", "_")) for part in parts) or path.name.lower() in SKIPPED_NAMES:
+    found = Found()
+    try:
+        if not directory.is_dir():
+            return found
+    except OSError:  # e.g. a name too long: not a folder (the builder says so)
+        return found
+    root = Path(os.path.realpath(directory))
+    _walk(directory, root, found)
+    found.paths.sort()
+    return found
+
+
+def incident_files(directory: Path) -> list[Path]:
+    """Every incident file under ``directory`` (see ``find_incidents``)."""
+    return find_incidents(directory).paths
+
+
+def _walk(folder: Path, root: Path, found: Found) -> None:
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
+    except OSError:
+        found.paths.append(folder)  # loading it says why it cannot be read
+        return
+    for entry in entries:
+        path, name = Path(entry.path), entry.name
+        markdown = name.lower().endswith(MARKDOWN)
+        try:
+            is_link = entry.is_symlink()
+            is_dir = entry.is_dir()  # follows a link
+            is_file = entry.is_file()
+        except OSError:
+            is_link, is_dir, is_file = True, False, False
+        if name.startswith((".", "_")):  # drafts and hidden ones, whatever they are
+            if is_dir or markdown:
+                what = "a draft" if name.startswith("_") else "hidden"
+                found.skipped.append(Skipped(path, f"starts with {name[0]}: {what}, with everything in it"
+                                             if is_dir else f"starts with {name[0]}: {what}"))
             continue
-        if path.is_file():
-            found.append(path)
-    return sorted(found)
+        if is_link:
+            target = Path(os.path.realpath(path))
+            if not target.exists():
+                found.paths.append(path)  # a link to nothing, or a loop: an error when loaded
+                continue
+            if not target.is_relative_to(root):
+                if is_dir or markdown:
+                    found.skipped.append(Skipped(path, f"a link to {target}, outside the incidents folder"))
+                continue
+            if is_dir:
+                found.skipped.append(Skipped(path, "a link to a folder: links are followed only to files"))
+                continue
+        if is_dir:
+            _walk(path, root, found)
+        elif is_file and markdown:
+            if name.lower() in SKIPPED_NAMES:
+                found.skipped.append(Skipped(path, f"{name} holds notes about the folder, not an incident"))
+            elif not name.lower().endswith(".md"):
+                found.skipped.append(Skipped(path, "not a .md file: rename it to .md to make it an incident"))
+            else:
+                found.paths.append(path)
 
 
 @dataclass
@@ -172,7 +244,7 @@ def read_file(path: Path, settings: Settings, name: str) -> Outcome:
     try:
         raw = path.read_bytes()
     except OSError as error:
-        return Outcome(None, [Problem(name, f"cannot be read: {error.strerror}")], {})
+        return Outcome(None, [Problem(name, _unreadable(path, error))], {})
     return read_text(raw, settings, name, default_id=path.stem)
 
 
@@ -260,6 +332,22 @@ def _load(raw: bytes, settings: Settings, name: str, default_id: str) -> tuple:
     return Incident.model_construct(**values), problems, lines, data
 
 
+def _unreadable(path: Path, error: OSError) -> str:
+    """Why a file (or a folder, or a link) found in the incidents folder cannot be read."""
+    try:
+        if path.is_symlink():
+            return f"is a link to {os.readlink(path)}, which cannot be read ({error.strerror}); its incident is left out"
+        if path.is_dir():
+            try:
+                os.scandir(path).close()
+            except OSError as listing:
+                error = listing
+            return f"is a folder that cannot be read ({error.strerror}); the incidents in it are left out"
+    except OSError:
+        pass
+    return f"cannot be read: {error.strerror}"
+
+
 def _validate_or_none(data: dict, tz) -> Frontmatter | None:
     try:
         return Frontmatter.model_validate(data, context={"tz": tz})
@@ -268,10 +356,14 @@ def _validate_or_none(data: dict, tz) -> Frontmatter | None:
 
 
 def slug(text: str) -> str:
-    """A name safe in a URL and a file path: letters, digits, ``-``, ``_`` and ``.``; never ``..``."""
-    cleaned = re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-._")
-    cleaned = re.sub(r"\.{2,}", ".", cleaned)
-    return cleaned[:120] or "incident"
+    """A name safe in a URL and a file path: letters and digits of any script, ``-``, ``_`` and ``.``;
+    never ``..``, never more than 120 bytes of UTF-8 (names are folders in the site)."""
+    text = unicodedata.normalize("NFC", text)
+    kept = "".join(char if char in "_.-" or unicodedata.category(char)[0] in "LMN" else " " for char in text)
+    cleaned = re.sub(r"\s+", "-", kept.strip())
+    cleaned = re.sub(r"\.{2,}", ".", cleaned).strip("-._")
+    cleaned = cleaned.encode()[:120].decode(errors="ignore").strip("-._")
+    return cleaned or "incident"
 
 
 def _without_dangling(incident: Incident, known: set[str]) -> Incident:
@@ -288,5 +380,5 @@ def _display(path: Path, base: Path) -> str:
         return path.as_posix()
 
 
-__all__ = ["Collection", "ERROR", "WARNING", "Loaded", "assemble", "file_version", "incident_files", "load_directory",
-           "load_file", "load_paths", "load_text", "slug"]
+__all__ = ["Collection", "ERROR", "WARNING", "Found", "Loaded", "Skipped", "assemble", "file_version", "find_incidents",
+           "incident_files", "load_directory", "load_file", "load_paths", "load_text", "slug"]

@@ -6,13 +6,19 @@ with MkDocs' usual configuration error; the core ``Settings`` are made from them
 
 from __future__ import annotations
 
+import difflib
+import re
+import unicodedata
 from datetime import date, datetime
+from pathlib import Path
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 
 from .settings import DEFAULT_SEVERITIES, DEFAULT_WINDOWS, LEVELS, POLICIES, Settings
+from .addresses import url_prefix_problem
 from .timeparse import zone
+from .urls import Layout
 
 
 class TimeZone(c.Type):
@@ -39,11 +45,53 @@ class Timestamp(c.BaseConfigOption):
         return value
 
 
+class Folder(c.Type):
+    """A folder, relative to mkdocs.yml (checked against ``docs_dir`` once MkDocs knows it: ``folder_problem``)."""
+
+    def __init__(self, default: str):
+        super().__init__(str, default=default)
+
+    def run_validation(self, value):
+        value = super().run_validation(value)
+        if "\0" in value:
+            raise base.ValidationError("contains a NUL character")
+        if not value.strip():
+            raise base.ValidationError("is empty; name a folder, relative to mkdocs.yml")
+        return value
+
+
+class UrlPrefix(c.Type):
+    """A folder of the site: parts made of letters, digits, ``-``, ``_`` and ``.``, never ``..``."""
+
+    def __init__(self, default: str):
+        super().__init__(str, default=default)
+
+    def run_validation(self, value):
+        value = super().run_validation(value)
+        shown = f"{value!r} "
+        if value.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", value) or "://" in value:
+            raise base.ValidationError(f"{shown}is not a folder inside the site: write it relative, e.g. incidents/")
+        parts = value.split("/")
+        if parts[-1] == "":
+            parts.pop()
+        for part in parts:
+            if not part or part.startswith(".") or not all(char in "_.-" or unicodedata.category(char)[0] in "LMN"
+                                                               for char in part):
+                raise base.ValidationError(
+                    f"{shown}is not a folder inside the site: use letters, digits, -, _ and . between "
+                    "slashes (no part starting with a dot), e.g. incidents/, or '' for the top of the site")
+        for directory_urls in (True, False):
+            problem = url_prefix_problem(Layout(prefix_of(value), directory_urls))
+            if problem:
+                raise base.ValidationError(problem)
+        return value
+
+
 class PostmortemsConfig(base.Config):
     enabled = c.Type(bool, default=True)
-    incidents_dir = c.Type(str, default="incidents")
-    templates_dir = c.Type(str, default="templates")
-    url_prefix = c.Type(str, default="incidents/")
+    incidents_dir = Folder(default="incidents")
+    templates_dir = Folder(default="templates")
+    url_prefix = UrlPrefix(default="incidents/")
     timezone = TimeZone()
     since = c.Optional(Timestamp())
     as_of = c.Optional(Timestamp())
@@ -62,21 +110,50 @@ class PostmortemsConfig(base.Config):
         failed, warnings = super().validate()
         if not failed:
             try:
-                settings_from(self)
+                settings_from(self).fixed()  # since must not be after the as-of instant, even when that is now
             except ValueError as error:
-                failed.append(("postmortems", base.ValidationError(str(error))))
-        return failed, warnings
+                option = re.match(r"\w*", str(error)).group(0)
+                option = option if option in self._schema_keys else "as_of"  # SOURCE_DATE_EPOCH stands for as_of
+                failed.append((option, base.ValidationError(str(error))))
+        return failed, [(key, _did_you_mean(key, message, self._schema_keys)) for key, message in warnings]
+
+
+def _did_you_mean(key, message: str, known) -> str:
+    if message.startswith("Unrecognised configuration name"):
+        close = difflib.get_close_matches(str(key), sorted(known), n=1)
+        if close:
+            return f"{message}; did you mean '{close[0]}'?"
+    return message
 
 
 def settings_from(config: PostmortemsConfig) -> Settings:
     """The core settings for validated plugin options (ValueError on a wrong combination)."""
     unknown = set(config["weights"]) - set(LEVELS)
     if unknown:
-        raise ValueError(f"weights: unknown level {sorted(unknown)[0]!r} (levels: {', '.join(LEVELS)})")
+        raise ValueError(f"weights: unknown level {sorted(unknown, key=str)[0]!r} (levels: {', '.join(LEVELS)})")
     return Settings.from_options({key: config[key] for key in Settings.__dataclass_fields__})
 
 
 def prefix(config: PostmortemsConfig) -> str:
-    """``url_prefix`` as a clean relative folder ending in ``/``."""
-    parts = [part for part in config["url_prefix"].replace("\\", "/").split("/") if part not in ("", ".", "..")]
+    """``url_prefix`` as a clean relative folder ending in ``/`` (or ``''``: the top of the site)."""
+    return prefix_of(config["url_prefix"])
+
+
+def prefix_of(value: str) -> str:
+    parts = [part for part in value.split("/") if part]
     return "/".join(parts) + "/" if parts else ""
+
+
+def folder_problem(name: str, folder: Path, docs_dir: Path) -> str | None:
+    """Why ``folder`` (the option ``name``, resolved) cannot hold incidents next to ``docs_dir``, or None.
+
+    The incidents folder may lie inside docs_dir, or anywhere else, but not be docs_dir, a
+    folder above it, or the root of the file system (every page would be read as an incident).
+    """
+    if folder == Path(folder.anchor):
+        return f"{name} ({folder}) is the root of the file system; name the folder of your incidents"
+    if folder == docs_dir:
+        return f"{name} ({folder}) is docs_dir: keep the incidents in a folder of their own (e.g. incidents/)"
+    if docs_dir.is_relative_to(folder):
+        return f"{name} ({folder}) contains docs_dir ({docs_dir}): every page would be read as an incident"
+    return None

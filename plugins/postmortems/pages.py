@@ -17,6 +17,7 @@ from fractions import Fraction
 from functools import cached_property, partial
 from pathlib import Path
 from typing import Callable
+from urllib.parse import quote
 
 import jinja2
 
@@ -38,7 +39,6 @@ FEED_SIZE = 50
 CLOSED_SHOWN = 50  # done and dropped action items listed on the action items page
 STATUS_DAYS = 90
 PACKAGED_TEMPLATES = sorted(path.name for path in (Path(__file__).parent / "templates").iterdir() if path.is_file())
-
 
 @dataclass(frozen=True)
 class Planned:
@@ -110,7 +110,7 @@ class Wiki:
         incident_base = layout.href(page, layout.incident("\0"))
 
         def incident_link(incident_id: str) -> str:
-            return incident_base.replace("%00", incident_id)
+            return incident_base.replace("%00", incident_id if incident_id.isascii() else quote(incident_id, safe="-_.~"))
 
         try:
             return self.env.get_template(template).render(
@@ -211,9 +211,9 @@ class Wiki:
                 uri = layout.cause(name) if kind == "cause" else layout.tag(name)
                 planned.append(Planned(uri, partial(render, f"{kind}.md", uri, name=name, rows=members)))
         planned += [
-            Planned("uptime.json", lambda: _json(self.report.to_json())),
-            Planned("incidents.json", lambda: _json(self.incidents_json())),
-            Planned("feed.xml", self.feed),
+            Planned(layout.uptime_json, lambda: _json(self.report.to_json())),
+            Planned(layout.incidents_json, lambda: _json(self.incidents_json())),
+            Planned(layout.feed, self.feed),
         ]
         for service, scope in [(None, self.report.site), *self.report.services.items()]:
             for key, window in scope.windows.items():

@@ -13,21 +13,24 @@ search and before the theme.
 from __future__ import annotations
 
 import gc
+import logging
+import os
+import shutil
+import tempfile
 import uuid
-from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
-from mkdocs.exceptions import PluginError
+from mkdocs.exceptions import Abort, PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from .background import MIN_INCIDENTS, Job, Shared, Worker, cache_key, usable_cores
-from .loader import incident_files
-from .options import PostmortemsConfig, prefix, settings_from
+from .loader import find_incidents
+from .options import PostmortemsConfig, folder_problem, prefix, settings_from
 from .figures import substitute
 from .pages import Planned, TemplateProblem, Wiki
-from .site_files import IncidentFile, IncidentPage, LaterFile, LiveFile
+from .site_files import IncidentFile, IncidentPage, LaterFile, LiveFile, taken
 from . import page_sections, worker_html
 from .uptime import compute
 from .urls import Layout
@@ -35,7 +38,7 @@ from .urls import Layout
 log = get_plugin_logger(__name__)
 
 ASSETS = Path(__file__).parent / "assets"
-ASSET_URIS = {"css": "assets/postmortems/postmortems.css", "js": "assets/postmortems/postmortems.js"}
+ASSET_URIS = {"css": Layout.ASSET.format("postmortems.css"), "js": Layout.ASSET.format("postmortems.js")}
 
 
 class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
@@ -48,37 +51,79 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.cache: tuple[tuple | None, dict] = (None, {})  # (what loading depends on, loaded files)
         self.setup: worker_html.Setup | None = None  # how the worker converts incident pages to HTML
         self.converted_by_worker = 0  # incident pages whose HTML came from the worker (for tests)
+        self.good_config: PostmortemsConfig | None = None  # the last options that were valid
+        self.watcher: FolderWatch | None = None
+        self.off = False  # under `mkdocs serve`, after a problem that would have stopped the build
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defining on_startup keeps one plugin object across `mkdocs serve` rebuilds.
         self.command, self.dirty = command, dirty
 
+    def load_config(self, options, config_file_path=None):
+        """Under ``mkdocs serve``, a wrong option no longer stops the rebuilds: it is logged, and the
+        last good options stay in force until it is fixed (a build still fails with a config error)."""
+        errors, warnings = super().load_config(options, config_file_path)
+        if not errors:
+            self.good_config = self.config
+        elif self.command == "serve" and self.good_config is not None:
+            for key, error in errors:
+                log.warning(f"option '{key}': {error} (serving with the last good options until this is fixed)")
+            self.config, errors = self.good_config, []
+        return errors, warnings
+
     def on_config(self, config):
         if not self.config.enabled:
             return config
-        self.wiki, self.converted_by_worker = None, 0
+        self.wiki, self.converted_by_worker, self.off = None, 0, False
         self.settings = settings_from(self.config)
         self.root = root = Path(config.config_file_path or ".").resolve().parent
         self.incidents_dir = (root / self.config.incidents_dir).resolve()
         self.templates_dir = (root / self.config.templates_dir).resolve()
         self.layout = Layout(prefix(self.config), config.use_directory_urls)
+        problem = folder_problem("incidents_dir", self.incidents_dir, Path(config.docs_dir).resolve())
+        if problem:
+            self._stop(f"Config value 'plugins': Plugin 'postmortems' option 'incidents_dir': {problem}")
+            return config
         for uri, target in ((ASSET_URIS["css"], config.extra_css), (ASSET_URIS["js"], config.extra_javascript)):
             if uri not in [str(item) for item in target]:
                 target.append(uri)
         return config
 
+    def _stop(self, message: str) -> None:
+        """A configuration error only MkDocs' whole config shows (docs_dir): stop as MkDocs stops on one;
+        under ``mkdocs serve``, say so and serve the site without the wiki until it is fixed."""
+        if self.command == "serve":
+            log.warning(f"{message} (the wiki is left out until this is fixed)")
+            self.off = True
+            return
+        logging.getLogger("mkdocs.config").error(message)
+        raise Abort("Aborted with a configuration error!")
+
     def on_files(self, files: Files, *, config) -> Files:
-        if not self.config.enabled:
+        if not self.config.enabled or self.off:
             return files
-        if not self.incidents_dir.is_dir():
+        try:
+            return self._files(files, config)
+        except PluginError as error:
+            if self.command != "serve":
+                raise
+            log.warning(f"{str(error).removeprefix('postmortems: ')} (the wiki is left out until this is fixed)")
+            self.wiki = None
+            return files
+
+    def _files(self, files: Files, config) -> Files:
+        if not _is_dir(self.incidents_dir):
             log.warning(f"incidents_dir '{self.config.incidents_dir}' is not a folder ({self.incidents_dir}); the wiki has no incidents")
         try:  # one instant for every page, and for the worker process
-            settings = replace(self.settings, as_of=self.settings.resolve_as_of())
+            settings = self.settings.fixed()
         except ValueError as error:
             raise PluginError(f"postmortems: {error}") from None
-        paths = incident_files(self.incidents_dir)
+        found = find_incidents(self.incidents_dir)
+        for skipped in found.skipped:
+            log.info(f"skipped: {_display(skipped.path, self.root)} ({skipped.reason})")
+        paths = found.paths
         job = Job(uuid.uuid4().hex, self.incidents_dir, self.root, settings, self.layout, self.templates_dir,
-                  config.site_url or "", config.site_name)
+                  config.site_url or "", config.site_name, taken(files, config, self.incidents_dir, self.layout.prefix))
         if self.cache[0] != cache_key(job):  # loaded files are kept across `mkdocs serve` rebuilds
             self.cache = (cache_key(job), {})
         self.shared = Shared(self.worker if self._parallel(len(paths)) else None, paths, job, note=log.info,
@@ -115,12 +160,12 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             file = IncidentFile.generated(config, self.wiki.incident_uri(incident),
                                           abs_src_path=str(collection.files[incident.id]),
                                           inclusion=InclusionLevel.NOT_IN_NAV)
-            file.render = partial(_plugin_errors, self.shared.incident, incident)
+            file.render = partial(self._plugin_errors, self.shared.incident, incident)
             IncidentPage(file, config, self._converted)
             self._add(files, file)
         # After the incidents: MkDocs reads these last, when the worker has long finished them.
         for item in planned:
-            self._add(files, LaterFile.planned(config, item.uri, partial(_plugin_errors, self.shared.text, item), item.nav))
+            self._add(files, LaterFile.planned(config, item.uri, partial(self._plugin_errors, self.shared.text, item), item.nav))
         if self.dirty:  # pages with live figures go stale with any incident: rebuild them too
             for file in [file for file in files.documentation_pages() if file.generated_by is None and file.abs_src_path]:
                 if _shows_figures(file):
@@ -166,6 +211,17 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
 
     def on_shutdown(self) -> None:
         self.worker.close()
+        if self.watcher is not None:
+            self.watcher.close()
+
+    def _plugin_errors(self, make, *args):
+        try:
+            return make(*args)
+        except TemplateProblem as error:
+            if self.command != "serve":
+                raise PluginError(f"postmortems: {error}") from None
+            log.warning(f"{error} (this page shows the error until it is fixed)")
+            return f"# Template error\n\n    {str(error).replace(chr(10), chr(10) + '    ')}\n"
 
     def _add(self, files: Files, file: File) -> None:
         existing = files.get_file_from_path(file.src_uri)
@@ -179,10 +235,14 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     def on_page_markdown(self, markdown: str, /, *, page, config, files) -> str:
         if self.wiki is None or isinstance(page.file, IncidentFile):
             return markdown  # an incident's Markdown comes from the wiki, already complete
-        markdown, problems = substitute(markdown, self.wiki.report, f"{config.docs_dir}/{page.file.src_uri}")
+        path = f"{config.docs_dir}/{page.file.src_uri}"
+        text, problems = substitute(markdown, self.wiki.report, path)
+        if problems and page.meta:  # name the lines as the file has them, meta block included
+            skipped = page.file.content_string.count("\n") - markdown.count("\n")
+            problems = substitute(markdown, self.wiki.report, path, 1 + max(skipped, 0))[1]
         for problem in problems:
             log.warning(_relative(problem, config))
-        return markdown
+        return text
 
     @event_priority(100)  # before search (and other plugins) read the HTML
     def on_page_content(self, html: str, /, *, page, config, files) -> str:
@@ -200,11 +260,56 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         return context
 
     def on_serve(self, server, /, *, config, builder):
-        if self.config.enabled:
-            for folder in (self.incidents_dir, self.templates_dir):
-                if folder.is_dir():
-                    server.watch(str(folder))
+        if self.config.enabled and self.watcher is None:
+            self.watcher = FolderWatch(server, [self.incidents_dir, self.templates_dir])
         return server
+
+
+class FolderWatch:
+    """Keeps ``mkdocs serve`` watching the incidents and templates folders when they are deleted and
+    made again, or made after it started: MkDocs' watcher stops for good when a watched folder goes.
+    A watch on the folder above (not recursive) sees them come and go; then the folder is watched
+    afresh, and a rebuild is asked for by touching a file in a temporary folder MkDocs watches."""
+
+    def __init__(self, server, folders: list[Path]):
+        from watchdog.events import FileSystemEventHandler
+
+        self.server, self.folders = server, {folder: None for folder in folders}  # folder -> (device, inode) watched
+        self.nudge = Path(tempfile.mkdtemp(prefix="postmortems-serve-"))
+        server.watch(str(self.nudge))
+        for folder in folders:
+            self.refresh(folder)
+        handler = FileSystemEventHandler()
+        handler.on_any_event = self.changed
+        for parent in {folder.parent for folder in folders}:
+            if _is_dir(parent):
+                server.observer.schedule(handler, str(parent), recursive=False)
+
+    def changed(self, event) -> None:
+        paths = {os.fsdecode(event.src_path), os.fsdecode(getattr(event, "dest_path", "") or "")}
+        for folder in self.folders:
+            if str(folder) in paths and self.refresh(folder):
+                (self.nudge / "changed").write_text(uuid.uuid4().hex)
+
+    def refresh(self, folder: Path) -> bool:
+        """Watch ``folder`` as it is now; whether it changed (appeared, went, or was made again)."""
+        try:
+            stat = folder.stat()
+            now = (stat.st_dev, stat.st_ino) if _is_dir(folder) else None
+        except OSError:
+            now = None
+        before = self.folders[folder]
+        if now == before:
+            return False
+        if before is not None:
+            self.server.unwatch(str(folder))
+        if now is not None:
+            self.server.watch(str(folder))
+        self.folders[folder] = now
+        return True
+
+    def close(self) -> None:
+        shutil.rmtree(self.nudge, ignore_errors=True)
 
 
 def _shows_figures(file: File) -> bool:
@@ -223,11 +328,15 @@ def _relative(problem, config) -> str:
         return str(problem)
 
 
-def _plugin_errors(make, *args):
+def _is_dir(path: Path) -> bool:
     try:
-        return make(*args)
-    except TemplateProblem as error:
-        raise PluginError(f"postmortems: {error}") from None
+        return path.is_dir()
+    except OSError:  # e.g. a name too long
+        return False
+
+
+def _display(path: Path, base: Path) -> str:
+    return path.relative_to(base).as_posix() if path.is_relative_to(base) else path.as_posix()
 
 
 def _inside(path: Path, folder: Path) -> bool:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timezone
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
-from .timeparse import to_instant, zone
+from .timeparse import local_text, to_instant, zone
 
 LEVELS = ("outage", "partial", "degraded")
 POLICIES = {
@@ -18,6 +18,9 @@ POLICIES = {
 }
 DEFAULT_SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
 DEFAULT_WINDOWS = (7, 30, 90, 365)
+MAX_WINDOW = 36500  # days: a century
+EARLIEST, LATEST = date(1970, 1, 1), date(2999, 12, 31)  # of every timestamp the wiki reads
+RANGE = "between 1970-01-01 and 2999-12-31"
 
 
 def exact(number: float | int | str) -> Fraction:
@@ -50,10 +53,7 @@ class Settings:
         tz = zone(tz_name)
         for name in ("since", "as_of"):
             if name in known:
-                try:
-                    known[name] = to_instant(known[name], tz)
-                except ValueError as error:
-                    raise ValueError(f"{name} {error}") from None
+                known[name] = moment(name, known[name], tz)
         if "windows" in known:
             known["windows"] = tuple(check_windows(known["windows"]))
         if "severities" in known:
@@ -64,6 +64,8 @@ class Settings:
 
     def validate(self) -> None:
         zone(self.timezone)
+        if self.since is not None and self.as_of is not None and self.since > self.as_of:
+            raise ValueError(f"since ({local_text(self.since, self.tz)}) is after as_of ({local_text(self.as_of, self.tz)})")
         if self.policy not in POLICIES:
             raise ValueError(f"policy {self.policy!r} is not one of {', '.join(POLICIES)}")
         for level, weight in self.weights.items():
@@ -73,7 +75,7 @@ class Settings:
                 raise ValueError(f"weights: {level} must be a number from 0 to 1")
         if isinstance(self.index_limit, bool) or not isinstance(self.index_limit, int) or self.index_limit < 1:
             raise ValueError("index_limit must be a whole number of incidents, 1 or more")
-        if not isinstance(self.precision, int) or not 0 <= self.precision <= 6:
+        if isinstance(self.precision, bool) or not isinstance(self.precision, int) or not 0 <= self.precision <= 6:
             raise ValueError("precision must be a whole number from 0 to 6")
         if isinstance(self.slo, bool) or not isinstance(self.slo, (int, float)) or not 0 < self.slo < 100:
             raise ValueError("slo must be a percentage above 0 and below 100, e.g. 99.9")
@@ -95,10 +97,47 @@ class Settings:
         epoch = environ.get("SOURCE_DATE_EPOCH", "").strip()
         if epoch:
             try:
-                return datetime.fromtimestamp(int(epoch), timezone.utc)
-            except (ValueError, OverflowError, OSError):
+                seconds = int(epoch)
+            except ValueError:
                 raise ValueError(f"SOURCE_DATE_EPOCH {epoch!r} is not a whole number of seconds") from None
+            if not 0 <= seconds < _EPOCH_END:
+                raise ValueError(f"SOURCE_DATE_EPOCH {epoch!r} is not {RANGE}")
+            return datetime.fromtimestamp(seconds, timezone.utc)
         return datetime.now(timezone.utc).replace(microsecond=0)
+
+    def fixed(self, environ: dict | None = None) -> "Settings":
+        """These settings with the as-of instant fixed (``resolve_as_of``), so every page and process
+        counts to the same instant. ValueError when ``since`` is after it."""
+        as_of = self.resolve_as_of(environ)
+        if self.since is not None and self.since > as_of:
+            source = "as_of" if self.as_of is not None else "SOURCE_DATE_EPOCH" if (
+                environ if environ is not None else os.environ).get("SOURCE_DATE_EPOCH", "").strip() else "now"
+            raise ValueError(f"since ({local_text(self.since, self.tz)}) is after the as-of instant "
+                             f"({local_text(as_of, self.tz)}, {source}): nothing can be counted")
+        return replace(self, as_of=as_of)
+
+
+_EPOCH_END = int(datetime(LATEST.year + 1, 1, 1, tzinfo=timezone.utc).timestamp())
+
+
+def moment(name: str, value: object, tz) -> datetime:
+    """The option ``name`` (a timestamp) as an aware datetime; ValueError naming it.
+
+    Only wall-clock dates from 1970-01-01 to 2999-12-31 are taken: the year is checked before any
+    conversion, which would overflow near year 1 or 9999.
+    """
+    written = value
+    if isinstance(value, str):
+        try:
+            written = datetime.fromisoformat(value.strip())
+        except ValueError:
+            pass  # to_instant says what is wrong
+    if isinstance(written, datetime) and not EARLIEST <= written.date() <= LATEST:
+        raise ValueError(f"{name} ({written.isoformat(sep=' ', timespec='minutes')[:16]}) is not {RANGE}")
+    try:
+        return to_instant(value, tz)
+    except (ValueError, OverflowError) as error:
+        raise ValueError(f"{name} {error}") from None
 
 
 def check_windows(windows: object) -> list[int]:
@@ -108,6 +147,8 @@ def check_windows(windows: object) -> list[int]:
     for days in windows:
         if isinstance(days, bool) or not isinstance(days, int) or days <= 0:
             raise ValueError(f"windows: {days!r} is not a whole number of days above 0")
+        if days > MAX_WINDOW:
+            raise ValueError(f"windows: {days} days is more than {MAX_WINDOW} (a century)")
         if days not in result:
             result.append(days)
     return sorted(result)
@@ -117,6 +158,8 @@ def check_severities(severities: object) -> list[str]:
     if not isinstance(severities, (list, tuple)) or not severities:
         raise ValueError("severities must be a non-empty list, e.g. [SEV1, SEV2, SEV3, SEV4]")
     result = [str(item) for item in severities]
+    if any(not item.strip() for item in result):
+        raise ValueError("severities: a severity is empty; name each one, e.g. SEV1")
     if len(set(result)) != len(result):
         raise ValueError("severities lists a severity twice")
     return result

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from pathlib import Path
 
-from mkdocs.structure.files import File, InclusionLevel
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 
@@ -70,3 +72,31 @@ class LiveFile(File):
 
     def is_modified(self) -> bool:
         return True
+
+
+def taken(files: Files, config, incidents_dir: Path, prefix: str) -> dict[str, str]:
+    """The builder's own outputs that an incident could clash with (output path -> what it is):
+    pages and files of docs_dir and of other plugins, the theme's files and templates
+    (``sitemap.xml``, ``404.html``). Files of the incidents folder do not count: the wiki
+    replaces them. Only paths under ``prefix``, or folders above it, can clash."""
+    docs_dir = Path(config.docs_dir)
+    root = Path(config.config_file_path or ".").resolve().parent
+    docs = os.path.relpath(docs_dir, root) if docs_dir.is_relative_to(root) else str(docs_dir)
+    outputs = {}
+    for file in files:
+        if file.inclusion.is_excluded() or (file.abs_src_path and Path(file.abs_src_path).resolve().is_relative_to(incidents_dir)):
+            continue
+        if file.generated_by:
+            outputs[file.dest_uri] = f"{file.src_uri} (made by the plugin {file.generated_by})"
+        elif file.src_dir and Path(file.src_dir).resolve() == docs_dir.resolve():
+            outputs[file.dest_uri] = f"your {'page' if file.is_documentation_page() else 'file'} {docs}/{file.src_uri}"
+        else:
+            outputs[file.dest_uri] = f"the theme's {file.src_uri}"
+    for name in config.theme.static_templates:
+        outputs[name] = f"the theme's {name}"
+        if name == "sitemap.xml":
+            outputs["sitemap.xml.gz"] = "the theme's sitemap.xml.gz"
+    for name in config.extra_templates:
+        outputs[name] = f"the extra template {name}"
+    return {path: what for path, what in outputs.items()
+            if not prefix or path.startswith(prefix) or prefix.startswith(path + "/")}

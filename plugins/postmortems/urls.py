@@ -20,6 +20,19 @@ def name_slug(name: str) -> str:
 class Layout:
     """Source paths (as MkDocs ``src_uri``) of generated pages, and their URLs."""
 
+    # Where each kind of page or file goes; ``{}`` is a name made by ``slug`` (or a year, a window).
+    INDEX, YEAR = "index.md", "years/{}.md"  # under the prefix, like the incidents
+    dashboard = "uptime/index.md"
+    services = "services/index.md"
+    causes = "causes/index.md"
+    tags = "tags/index.md"
+    action_items = "action-items.md"
+    SITE_LEDGER, LEDGER = "uptime/ledger/site.md", "uptime/ledger/service-{}.md"
+    SERVICE, CAUSE, TAG = "services/{}.md", "causes/{}.md", "tags/{}.md"
+    BADGE, SERVICE_BADGE = "badges/uptime-{}.svg", "badges/{}/uptime-{}.svg"
+    uptime_json, incidents_json, feed = "uptime.json", "incidents.json", "feed.xml"
+    ASSET = "assets/postmortems/{}"
+
     def __init__(self, prefix: str = "incidents/", directory_urls: bool = True):
         self.prefix = prefix
         self.directory_urls = directory_urls
@@ -32,34 +45,43 @@ class Layout:
 
     @property
     def index(self) -> str:
-        return f"{self.prefix}index.md"
+        return self.prefix + self.INDEX
 
     def year(self, year: int) -> str:
         """The page of one year's incidents (when the index shows only the recent years)."""
-        return f"{self.prefix}years/{year}.md"
-
-    dashboard = "uptime/index.md"
-    services = "services/index.md"
-    causes = "causes/index.md"
-    tags = "tags/index.md"
-    action_items = "action-items.md"
+        return self.prefix + self.YEAR.format(year)
 
     def ledger(self, scope: str | None) -> str:
-        return "uptime/ledger/site.md" if scope is None else f"uptime/ledger/service-{self.slug('service', scope)}.md"
+        return self.SITE_LEDGER if scope is None else self.LEDGER.format(self.slug("service", scope))
 
     def service(self, name: str) -> str:
-        return f"services/{self.slug('service', name)}.md"
+        return self.SERVICE.format(self.slug("service", name))
 
     def cause(self, name: str) -> str:
-        return f"causes/{self.slug('cause', name)}.md"
+        return self.CAUSE.format(self.slug("cause", name))
 
     def tag(self, name: str) -> str:
-        return f"tags/{self.slug('tag', name)}.md"
+        return self.TAG.format(self.slug("tag", name))
 
     def badge(self, window: str, service: str | None = None) -> str:
         if service is None:
-            return f"badges/uptime-{window}.svg"
-        return f"badges/{self.slug('service', service)}/uptime-{window}.svg"
+            return self.BADGE.format(window)
+        return self.SERVICE_BADGE.format(self.slug("service", service), window)
+
+    def asset(self, name: str) -> str:
+        return self.ASSET.format(name)
+
+    def generated(self) -> dict[str, str]:
+        """Every kind of generated page and file, by source path (``{}`` for a name), and what it is."""
+        return {
+            self.index: "the incident index", self.prefix + self.YEAR: "the page of a year's incidents",
+            self.dashboard: "the uptime dashboard", self.SITE_LEDGER: "the site's ledger",
+            self.LEDGER: "a service's ledger", self.services: "the services page", self.SERVICE: "a service's page",
+            self.causes: "the causes page", self.CAUSE: "a cause's page", self.tags: "the tags page",
+            self.TAG: "a tag's page", self.action_items: "the action items page", self.uptime_json: "uptime.json",
+            self.incidents_json: "incidents.json", self.feed: "the Atom feed", self.BADGE: "a badge",
+            self.SERVICE_BADGE: "a service's badge", self.ASSET: "the wiki's stylesheet and script",
+        }
 
     def slug(self, kind: str, name: str) -> str:
         """A stable slug per name; two names that slug alike get ``-2``, ``-3``."""
@@ -78,12 +100,17 @@ class Layout:
         """The site-relative URL of a page, as MkDocs would serve it."""
         if not src_uri.endswith(".md"):
             return src_uri
-        stem = src_uri[:-3]
+        folder, _, name = src_uri[:-3].rpartition("/")
+        folder = f"{folder}/" if folder else ""
+        name = "index" if name == "README" else name  # as MkDocs does
         if not self.directory_urls:
-            return f"{stem}.html"
-        if stem == "index" or stem.endswith("/index"):
-            return stem[:-5]
-        return f"{stem}/"
+            return f"{folder}{name}.html"
+        return folder if name == "index" else f"{folder}{name}/"
+
+    def dest(self, src_uri: str) -> str:
+        """The path of a page or file in the built site, as MkDocs writes it."""
+        url = self.url(src_uri)
+        return url + "index.html" if src_uri.endswith(".md") and (not url or url.endswith("/")) else url
 
     def address(self, src_uri: str) -> str:
         """The site-relative URL of a page, percent-encoded: as it goes into JSON, feeds and links."""
