@@ -18,9 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mkdocs.exceptions import Abort
 
-from postmortems.cli import main
-from postmortems.loader import load_directory
-from postmortems.settings import Settings
+from postmortems.cli import load_wiki, main
+from postmortems.wiki_config import read_wiki_config
 from sitebuilder import build_site, write_site
 
 # Scalars as a writer may type them, exactly as text: YAML 1.1 reads many of them as something else.
@@ -76,7 +75,7 @@ def test_check_agrees_with_strict_and_every_valid_incident_is_published(tmp_path
     assert (check.exit_code == 0) == strict, check.output
     site = build_site(config, site_dir=root / "site")
     assert (site / "index.html").exists()
-    collection = load_directory(root / "incidents", Settings(timezone="UTC"), base=root)
+    collection, _ = load_wiki(read_wiki_config(config))  # the incidents as the build loads them
     for incident in collection.incidents:
         assert (site / "incidents" / incident.id / "index.html").exists(), incident.id
     assert (site / "incidents" / "2013-05-01-good" / "index.html").exists()

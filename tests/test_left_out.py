@@ -109,6 +109,16 @@ def test_stats_exits_1_while_any_file_is_invalid(tmp_path, monkeypatch):
         assert json.loads(runner.invoke(main, ["stats", "--json"]).stdout)["complete"] is False
 
 
+def test_an_incident_whose_address_is_taken_still_counts(tmp_path):
+    taken = incident(title="Named like the index", started="2013-06-20 08:00", resolved="2013-06-20 09:00",
+                     services="[web]", downtime=60, extra="id: index")
+    site, warnings = build_and_capture(write_site(tmp_path, {**GOOD, "2013-06-20-idx.md": taken}, options=OPTIONS))
+    document = _uptime_json(site)
+    assert document["unverified"][0]["file"] == "incidents/2013-06-20-idx.md"
+    assert "is taken" in document["unverified"][0]["problem"]
+    assert document["services"]["web"]["windows"]["30d"]["downtime_minutes"] == 20 + 60
+
+
 def test_unreadable_services_count_against_every_service(tmp_path):
     broken = incident(title="Where was it?", started="2013-06-20 08:00", resolved="2013-06-20 09:00",
                       services="7", downtime=60)

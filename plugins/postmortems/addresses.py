@@ -20,6 +20,7 @@ from dataclasses import replace
 
 from .loader import Loaded
 from .problems import Problem
+from .salvage import of_incident
 from .urls import Layout
 
 NAME = "[a-z0-9-]+"  # what ``{}`` stands for in the Layout's paths: slugs, years, windows
@@ -83,7 +84,8 @@ def claim(loaded: list[Loaded], layout: Layout, taken: dict[str, str] | None = N
             problem = Problem(item.name, f"id {incident.id!r} is taken: {what} is at {where}, where this incident's "
                               "page would go; give the incident another id (the id: field) or rename the file",
                               "id", item.lines.get(("id",)))
-            item = replace(item, incident=None, problems=[*item.problems, problem])
+            item = replace(item, incident=None, problems=[*item.problems, problem],
+                           unverified=of_incident(incident, problem.message))  # its downtime still counts
         result.append(item)
     return result
 

@@ -34,7 +34,7 @@ def _fixed(wiki: WikiConfig) -> Settings:
         raise ConfigProblem(f"postmortems: {error}") from None
 
 
-def _collection(wiki: WikiConfig) -> tuple[Collection, Found]:
+def load_wiki(wiki: WikiConfig) -> tuple[Collection, Found]:
     """The incidents as the build loads them (see plugin.on_files and background.Shared.load)."""
     found = find_incidents(wiki.incidents_dir)
     loaded = load_paths(found.paths, wiki.settings, wiki.root)
@@ -115,7 +115,7 @@ def check(config_file: str | None) -> None:
         click.echo(f"{wiki.config_file}: the postmortems plugin is disabled (enabled: false): nothing to check")
         return
     _fixed(wiki)
-    collection, found = _collection(wiki)
+    collection, found = load_wiki(wiki)
     warnings = list(wiki.warnings) + [message for message in [_folder_warning(wiki)] if message]
     site_errors, figure_warnings = _site_problems(wiki, collection)
     warnings += figure_warnings
@@ -150,7 +150,7 @@ def stats(config_file: str | None, as_json: bool) -> None:
     settings = _fixed(wiki)
     for message in wiki.warnings:
         click.echo(f"warning: {message}", err=True)
-    collection, _found = _collection(wiki)
+    collection, _found = load_wiki(wiki)
     for problem in collection.problems:
         click.echo(f"{'error' if problem.is_error else 'warning'}: {problem}", err=True)
     try:
