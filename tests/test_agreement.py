@@ -171,3 +171,15 @@ def test_dirty_builds_refresh_live_figures_in_hand_written_pages(tmp_path):
     clean = tmp_path / "clean"
     subprocess.run([*mkdocs, "-d", str(clean)], check=True, env=env, capture_output=True)
     assert after == re.search(r"We kept ([^<]*)\.", (clean / "index.html").read_text()).group(1) != before
+
+
+def test_urls_are_percent_encoded_alike_in_pages_json_and_feed(tmp_path):
+    site = build_site(write_site(tmp_path, {"café-outage.md": incident(title="Café")},
+                                 config={"site_url": "https://status.example.com/"}), strict=True)
+    assert (site / "incidents" / "café-outage" / "index.html").exists()
+    index = read(site, "incidents/index.html")
+    assert 'href="caf%C3%A9-outage/"' in index
+    assert json.loads(read(site, "incidents.json"))["incidents"][0]["url"] == "incidents/caf%C3%A9-outage/"
+    feed = read(site, "feed.xml")
+    assert 'href="https://status.example.com/incidents/caf%C3%A9-outage/"' in feed
+    assert "café-outage/" not in feed
