@@ -183,3 +183,26 @@ def test_urls_are_percent_encoded_alike_in_pages_json_and_feed(tmp_path):
     feed = read(site, "feed.xml")
     assert 'href="https://status.example.com/incidents/caf%C3%A9-outage/"' in feed
     assert "café-outage/" not in feed
+
+
+def test_the_markdown_extension_shows_the_same_figures_without_the_plugin(tmp_path, monkeypatch, caplog):
+    import markdown
+
+    config = write_site(tmp_path, {"2013-06-20-x.md": incident()})
+    site = build_site(config, strict=True)
+    document = json.loads(read(site, "uptime.json"))
+    text = ('We kept {{ uptime("30d") }}, web {{ uptime("all", "web") }}, database '
+            '{{ uptime("90d", service="database") }}.\n\n`{{ uptime("30d") }}`\n\n```\n{{ uptime("all") }}\n```\n\n'
+            '{{ uptime("31d") }} {{ uptime(30d) }}\n')
+    monkeypatch.chdir(tmp_path)  # found as the command line finds it
+    for extension in ("postmortems.markdown", __import__("postmortems.markdown").markdown.makeExtension(config_file=str(config))):
+        html = markdown.markdown(text, extensions=[extension, "fenced_code"])
+        expected = (f"We kept {document['site']['windows']['30d']['display']}, web "
+                    f"{document['services']['web']['windows']['all']['display']}, database "
+                    f"{document['services']['database']['windows']['90d']['display']}.")
+        assert f"<p>{expected.replace('>', '&gt;')}</p>" in html
+        assert '<code>{{ uptime("30d") }}</code>' in html and '{{ uptime(&quot;all&quot;) }}' in html
+        assert "<p>n/a {{ uptime(30d) }}</p>" in html
+    warned = [record.getMessage() for record in caplog.records if record.name.startswith("mkdocs.plugins.postmortems")]
+    assert any("line 9: {{ uptime(\"31d\") }}: unknown window '31d'" in message for message in warned)
+    assert any("line 9: {{ uptime( that does not read as a figure" in message for message in warned)
