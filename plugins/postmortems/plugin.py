@@ -74,6 +74,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     def on_config(self, config):
         if not self.config.enabled:
             return config
+        self._offer_macros(config)
         self.wiki, self.converted_by_worker, self.off = None, 0, False
         self.settings = settings_from(self.config)
         self.root = root = Path(config.config_file_path or ".").resolve().parent
@@ -88,6 +89,33 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             if uri not in [str(item) for item in target]:
                 target.append(uri)
         return config
+
+    def _offer_macros(self, config) -> None:
+        """Give mkdocs-macros the ``uptime`` macro, so a page it renders before this plugin reads it
+        (or a figure this plugin leaves as written, in code) is no undefined name. A guess about
+        another plugin: when the guess fails, say so."""
+        macros = config.plugins.get("macros")
+        if macros is None:
+            return
+        register = getattr(macros, "register_macros", None)
+        if not callable(register):
+            log.warning("mkdocs-macros is listed, but offers no register_macros(): it will not know "
+                        "{{ uptime() }}; list postmortems before macros, or upgrade mkdocs-macros-plugin")
+            return
+        try:
+            register({"uptime": self._uptime_macro})
+        except KeyError:  # another uptime() is defined already (a main.py of the wiki's): that one stays
+            log.info("mkdocs-macros already has an uptime macro: the wiki's figures are left to it in pages it renders")
+
+    def _uptime_macro(self, window: str = "all", service: str | None = None) -> str:
+        if self.wiki is None:
+            return "n/a"
+        try:
+            return self.wiki.figure(window, service)
+        except KeyError as error:
+            log.warning(f"{{{{ uptime({window!r}{', ' + repr(service) if service else ''}) }}}} in a page "
+                        f"mkdocs-macros rendered: {error.args[0]}")
+            return "n/a"
 
     def _stop(self, message: str) -> None:
         """A configuration error only MkDocs' whole config shows (docs_dir): stop as MkDocs stops on one;
@@ -232,9 +260,15 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             files.remove(existing)
         files.append(file)
 
+    @event_priority(50)  # before plugins that render pages as templates (mkdocs-macros), whatever their order
     def on_page_markdown(self, markdown: str, /, *, page, config, files) -> str:
-        if self.wiki is None or isinstance(page.file, IncidentFile):
-            return markdown  # an incident's Markdown comes from the wiki, already complete
+        if self.wiki is None:
+            return markdown
+        if isinstance(page.file, (IncidentFile, LaterFile)):
+            # The wiki's own pages are complete: writers' text in them (`{{ user.name }}` in a code span)
+            # is not a template. mkdocs-macros honours this key.
+            page.meta["render_macros"] = False
+            return markdown
         path = f"{config.docs_dir}/{page.file.src_uri}"
         text, problems = substitute(markdown, self.wiki.report, path)
         if problems and page.meta:  # name the lines as the file has them, meta block included
