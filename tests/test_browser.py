@@ -148,7 +148,8 @@ def test_filters_match_names_with_commas_and_double_spaces_exactly(page, tmp_pat
         "2013-06-03-c.md": incident(title="Spaces", started="2013-06-03 10:00", resolved="2013-06-03 11:00",
                                     services='["a  b"]'),
     }
-    site = build_site(write_site(tmp_path, odd), strict=True, site_dir=tmp_path / "site")
+    # 'disk  full' and 'disk full' would share a cause page (a warning, so not strict): the filters still tell them apart.
+    site = build_site(write_site(tmp_path, odd), site_dir=tmp_path / "site")
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     try:

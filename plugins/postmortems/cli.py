@@ -61,6 +61,11 @@ def _site_problems(wiki: WikiConfig, collection: Collection) -> tuple[list[str],
     try:
         site = Wiki(collection.incidents, _report(collection, settings), settings, wiki.layout, wiki.templates_dir)
         site.check_templates()
+        # Every page the build renders, so a template of yours that fails only while rendering is found here too.
+        for item in site.plan():
+            item.make()
+        for incident in collection.incidents:
+            site.incident_page(incident)
     except (TemplateProblem, ValueError) as error:
         return [str(error)], []
     warnings = [str(problem) for problem in site.figure_problems()]  # in incident bodies

@@ -2,7 +2,8 @@
 
 One rule for every page, hand-written or an incident's body: a figure is the
 report's display (marked ``(incomplete)`` while some incident file cannot be
-counted); code spans and fenced code blocks are left as written; a figure that
+counted), its ``>`` written ``&gt;`` so that no line starts a quote; code spans,
+fenced code blocks, HTML comments and ``<pre>``/``<code>`` elements are left as written; a figure that
 names an unknown window or service becomes ``n/a`` with a problem.
 """
 
@@ -19,6 +20,7 @@ _FIGURE = (r"""\{\{\s*uptime\(\s*(?P<q1>["'])(?P<window>[^"'\n]*)(?P=q1)\s*"""
 _TOKENS = re.compile(
     r"(?P<fence>^[ \t]{0,3}(?P<mark>`{3,}|~{3,})[^\n]*\n.*?(?:^[ \t]{0,3}(?P=mark)[ \t]*$|\Z))"
     r"|(?P<span>(?P<ticks>`+)(?!`).+?(?<!`)(?P=ticks)(?!`))"
+    r"|(?P<html><!--.*?-->|<(?P<tag>pre|code|script|style)\b[^>]*>.*?</(?P=tag)\s*>)"
     r"|(?P<figure>" + _FIGURE + ")"
     r"|(?P<broken>\{\{\s*uptime\s*\()",
     re.MULTILINE | re.DOTALL,
@@ -41,8 +43,8 @@ def substitute(markdown: str, report, path: str = "", first_line: int = 1) -> tu
             problems.append(Problem(path, "{{ uptime( that does not read as a figure: write {{ uptime(\"90d\") }} "
                                     "or {{ uptime(\"all\", service=\"web\") }}", "body", line))
             return match.group(0)
-        try:
-            return report.figure(match.group("window"), match.group("service"))
+        try:  # '>' as an entity: at the start of a line Markdown would read it as a quote
+            return report.figure(match.group("window"), match.group("service")).replace(">", "&gt;")
         except KeyError as error:
             problems.append(Problem(path, f"{match.group('figure')}: {error.args[0]}", "body", line))
             return "n/a"

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 from fractions import Fraction
+
+from markupsafe import Markup
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~])")
 
@@ -28,7 +31,8 @@ def duration(minutes: Fraction | float | int | None) -> str:
 
 def markdown_text(text: str) -> str:
     """Text that Markdown shows as written: HTML escaped, Markdown syntax backslash-escaped."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(text, quote=False)).replace("\n", " ")
+    # Markup: escaped once here; the templates' HTML autoescaping must not escape it again.
+    return Markup(_MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(text, quote=False)).replace("\n", " "))
 
 
 def number(value: Fraction | float | int | None, digits: int = 1) -> str:
@@ -36,3 +40,9 @@ def number(value: Fraction | float | int | None, digits: int = 1) -> str:
         return "–"
     rounded = round(float(value), digits)
     return f"{rounded:,.{digits}f}".rstrip("0").rstrip(".") if digits else f"{rounded:,.0f}"
+
+
+def meta_title(text: str) -> Markup:
+    """A page's ``title:`` for its YAML meta block: HTML-escaped, as MkDocs keeps page titles (themes put
+    them into the page unescaped, and Material's ``<title>`` unescapes entities), quoted for YAML."""
+    return Markup(json.dumps(html.escape(" ".join(str(text).split()), quote=False), ensure_ascii=True))

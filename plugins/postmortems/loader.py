@@ -18,12 +18,13 @@ from pydantic import ValidationError
 from .messages import describe_errors, field_name
 from .model import Frontmatter, Incident
 from .problems import ERROR, WARNING, Problem
-from .rules import check_collection, check_incident, resolve_timeline
+from .rules import check_collection, check_incident, name_clashes, resolve_timeline
 from .salvage import Unverified, of_incident, worst_case
 from .settings import Settings
 from .yamlsource import YamlProblem, parse
 
 SKIPPED_NAMES = {"readme.md", "index.md"}
+CROSS_FILE_KEYS = ("id", "related", "services", "impact", "tags", "cause")  # keys whose lines checks across files cite
 MARKDOWN = (".md", ".markdown", ".mdown", ".mkdn", ".mkd")  # what MkDocs reads as Markdown
 _HANDLER = frontmatter.YAMLHandler()
 
@@ -174,7 +175,7 @@ def load_paths(paths: list[Path], settings: Settings, base: Path, cache: dict | 
             continue
         name = _display(path, base)
         outcome = read_file(path, settings, name)
-        lines = {key: line for key, line in outcome.lines.items() if key and key[0] in ("id", "related")}
+        lines = {key: line for key, line in outcome.lines.items() if key and key[0] in CROSS_FILE_KEYS}
         loaded.append(Loaded(name, path, outcome.incident, outcome.problems, lines, outcome.unverified))
         if version is not None:
             cache[path] = (version, loaded[-1])
@@ -217,8 +218,12 @@ def assemble(loaded: list[Loaded]) -> Collection:
     incidents = list(by_id.values())
     for incident, key, message in check_collection(incidents):
         collection.problems.append(
-            Problem(incident.source, f"{message} (the link is left out)", "related", lines_by_id[incident.id].get(key))
+            Problem(incident.source, f"{message} (the link is left out)", "related", lines_by_id[incident.id].get(key),
+                    WARNING)  # the incident itself is published
         )
+    for incident, key, message in name_clashes(incidents):
+        collection.problems.append(Problem(incident.source, message, field_name(key), _nearest(lines_by_id[incident.id], key),
+                                           WARNING))
     known = set(by_id)
     collection.incidents = sorted(
         (_without_dangling(incident, known) for incident in incidents),
@@ -346,6 +351,12 @@ def _unreadable(path: Path, error: OSError) -> str:
     except OSError:
         pass
     return f"cannot be read: {error.strerror}"
+
+
+def _nearest(lines: dict, key: tuple) -> int | None:
+    while key and key not in lines:
+        key = key[:-1]
+    return lines.get(key)
 
 
 def _validate_or_none(data: dict, tz) -> Frontmatter | None:

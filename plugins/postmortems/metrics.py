@@ -53,19 +53,35 @@ def ceil_us(minutes_typed: float | int | str) -> int:
     return -(-int(whole + decimals) * US_PER_MINUTE // 10 ** len(decimals))
 
 
-def number(value: Fraction | int | float | None) -> int | float | None:
-    """A JSON number: an int when whole, else a float rounded to 6 decimals."""
+def number(value: Fraction | int | float | None, toward: int = 0) -> int | float | None:
+    """A JSON number: an int when whole, else a float of 6 decimals: the nearest, or with ``toward=1``
+    never below the exact value (downtime), with ``toward=-1`` never above it (what is left of a budget)."""
     if value is None:
         return None
-    rounded = round(Fraction(value), 6)
-    return rounded.numerator if rounded.denominator == 1 else float(rounded)
+    exact = Fraction(value) * 10**6
+    scaled = round(exact) if not toward else (math.ceil(exact) if toward > 0 else math.floor(exact))
+    rounded = Fraction(scaled, 10**6)
+    if rounded.denominator == 1:
+        return rounded.numerator
+    return _float_toward(rounded, toward)
 
 
 def percent(value: Fraction | None) -> int | float | None:
-    """An uptime percentage for JSON: the float nearest the exact value (an int when whole)."""
+    """An uptime percentage for JSON: the largest float not above the exact value (an int when whole),
+    so a program reading it never sees more uptime than there was."""
     if value is None:
         return None
-    return value.numerator if value.denominator == 1 else float(value)
+    return value.numerator if value.denominator == 1 else _float_toward(value, -1)
+
+
+def _float_toward(value: Fraction, toward: int) -> float:
+    """The float nearest ``value``, moved one step when it lies on the wrong side of it."""
+    near = float(value)
+    if toward < 0 and Fraction(near) > value:
+        return math.nextafter(near, -math.inf)
+    if toward > 0 and Fraction(near) < value:
+        return math.nextafter(near, math.inf)
+    return near
 
 
 def decimal_text(value: Fraction | None, digits: int = 20) -> str | None:
@@ -272,7 +288,7 @@ class Segment:
 
     def to_json(self) -> dict:
         return {"start": iso(self.start), "end": iso(self.end), "weight": number(self.weight),
-                "minutes": number(self.minutes), "weighted_minutes": number(self.weighted_minutes),
+                "minutes": number(self.minutes), "weighted_minutes": number(self.weighted_minutes, 1),
                 "incidents": list(self.incidents)}
 
 
@@ -314,7 +330,7 @@ class Ledger:
 
     def to_json(self) -> dict:
         return {"segments": [s.to_json() for s in self.segments], "excluded": [e.to_json() for e in self.excluded],
-                "window_minutes": number(self.window_minutes), "downtime_minutes": number(self.downtime_minutes),
+                "window_minutes": number(self.window_minutes), "downtime_minutes": number(self.downtime_minutes, 1),
                 "uptime_exact": self.uptime_exact, "display": self.display, "formula": self.formula}
 
 

@@ -15,6 +15,7 @@ Every type carries its JSON Schema, so ``postmortems schema`` checks what ``chec
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 import re
 from datetime import date, datetime, time, timezone
 from typing import Annotated, Any, Literal, Optional, Union
@@ -90,7 +91,7 @@ def _ambiguity(text: str, unit: str) -> str | None:
     sign = text[0] if text[:1] in ("-", "+") else ""
     body = text[len(sign):]
     if len(body) > 40:
-        return "write it in plain decimal digits" if not _DECIMAL.fullmatch(text) or body[:1] == "0" else None
+        return "write it in plain decimal digits" if not _DECIMAL.fullmatch(text) or re.match(r"0[0-9]", body) else None
     if "_" in body:
         plain = text.replace("_", "")
         return f"write {plain}, without '_'" if _DECIMAL.fullmatch(plain) and not re.match(r"0[0-9]", plain.lstrip("+-")) \
@@ -127,7 +128,10 @@ def _read_number(value: Any, unit: str) -> tuple[float, str]:
         if text.lstrip("+-").lower() in (".inf", ".nan"):
             raise ValueError(f"is {text}, not a {'finite ' if 'inf' in text.lower() else ''}number")
         if _DECIMAL.fullmatch(text):
-            return float(text), shown(text)
+            number = float(text)
+            if number == 0 and Fraction(text) != 0:  # below what a float holds: it would count as nothing
+                raise ValueError(f"{shown(text)} is too small to tell from 0: write 0, or a number of at least 1e-300")
+            return number, shown(text)
     raise ValueError(f"should be a number, not {describe(value)}")
 
 

@@ -25,7 +25,7 @@ from . import badges, charts
 from .escaping import site_path
 from .feed import atom_feed
 from .figures import body_problems, substitute
-from .formatting import duration, markdown_text, number
+from .formatting import duration, markdown_text, meta_title, number
 from .model import Incident
 from .problems import Problem
 from .settings import Settings
@@ -117,10 +117,17 @@ class Wiki:
                 wiki=self, report=self.report, settings=self.settings, layout=layout, page=page, link=link, source=source, incident_link=incident_link,
                 islands=islands, island_secret=self.secret,
                 when=self.when, iso=self.iso, duration=duration, md=markdown_text, number=number, today=self.today,
+                meta_title=meta_title,
                 **context,
             )
         except jinja2.TemplateError as error:
             raise _problem(error, template) from None
+        except TemplateProblem:
+            raise
+        except RecursionError:
+            raise TemplateProblem(f"template {template}: includes or calls itself without end") from None
+        except Exception as error:  # a template of the wiki's may fail in any way while rendering: never a traceback
+            raise TemplateProblem(f"template {template}{_template_line(error)}: {type(error).__name__}: {error}") from None
 
     def check_templates(self) -> None:
         """Compile every template now (the wiki's own first): a syntax error stops the build before any page."""
@@ -129,6 +136,9 @@ class Wiki:
                 self.env.get_template(name)
             except jinja2.TemplateError as error:
                 raise _problem(error, name) from None
+            except (UnicodeDecodeError, OSError) as error:
+                reason = "is not UTF-8 text" if isinstance(error, UnicodeDecodeError) else f"cannot be read ({error})"
+                raise TemplateProblem(f"template {name} {reason}{_origin(self.env, name)}") from None
 
     def after_markdown(self, page: str) -> list[Island]:
         """The islands of ``page`` that go in after its Markdown is converted (``lead``, ``section``), in order."""
@@ -227,7 +237,7 @@ class Wiki:
     def badge(self, service: str | None, key: str, window) -> str:
         label = "uptime" if service is None else f"{service} uptime"
         color = badges.color_for(float(window.uptime) if window.uptime is not None else None, self.settings.slo)
-        return badges.badge(f"{label} {key}", window.display, color)
+        return badges.badge(f"{label} {key}", self.report.marked(window.display), color)
 
     def dashboard(self) -> str:
         page = self.layout.dashboard
@@ -399,6 +409,27 @@ def _problem(error: jinja2.TemplateError, template: str) -> TemplateProblem:
     filename = getattr(error, "filename", None)
     origin = f" (in {filename})" if filename else ""
     return TemplateProblem(f"template {name}{line}: {error.message or error}{origin}")
+
+
+def _template_line(error: BaseException) -> str:
+    """``:LINE`` of the template frame a rendering error came from, when Jinja2 names it."""
+    trace = error.__traceback__
+    line = ""
+    while trace is not None:
+        if trace.tb_frame.f_code.co_filename.endswith((".md", ".html")):
+            line = f":{trace.tb_lineno}"
+        trace = trace.tb_next
+    return line
+
+
+def _origin(env: jinja2.Environment, name: str) -> str:
+    """`` (in FILE)``: the file a template comes from (the wiki's own, else the packaged one)."""
+    for loader in getattr(env.loader, "loaders", []):
+        if isinstance(loader, jinja2.FileSystemLoader):
+            for folder in loader.searchpath:
+                if (Path(folder) / name).is_file():
+                    return f" (in {Path(folder) / name})"
+    return ""
 
 
 def _json(data: object) -> str:

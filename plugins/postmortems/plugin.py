@@ -111,7 +111,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         if self.wiki is None:
             return "n/a"
         try:
-            return self.wiki.figure(window, service)
+            return self.wiki.figure(window, service).replace(">", "&gt;")  # no quote at a line's start
         except KeyError as error:
             log.warning(f"{{{{ uptime({window!r}{', ' + repr(service) if service else ''}) }}}} in a page "
                         f"mkdocs-macros rendered: {error.args[0]}")

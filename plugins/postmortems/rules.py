@@ -7,6 +7,7 @@ from typing import Iterator
 
 from .model import MILESTONES, Frontmatter, Incident, TimelineEntry
 from .problems import WARNING
+from .urls import name_slug
 from .timeparse import local_text, next_clock, shown
 
 Finding = tuple[tuple, str, str]  # (key path, message, level)
@@ -143,3 +144,22 @@ def check_collection(incidents: list[Incident]) -> Iterator[tuple[Incident, tupl
         for index, other in enumerate(incident.related):
             if other not in ids and other != incident.id:
                 yield incident, ("related", index), f"related {other!r} names no incident"
+
+
+def name_clashes(incidents: list[Incident]) -> Iterator[tuple[Incident, tuple, str]]:
+    """Service, cause and tag names that differ but share a page (``Web`` and ``web``, ``a/b`` and
+    ``a-b``): one of them would take the other's page and badge. Each later spelling is reported once."""
+    first: dict[tuple[str, str], tuple[str, str]] = {}  # (kind, slug) -> (name, file)
+    reported: set[tuple[str, str]] = set()
+    for incident in sorted(incidents, key=lambda incident: (incident.started, incident.id)):
+        named = [("service", ("services", index), name) for index, name in enumerate(incident.services)]
+        named += [("service", ("impact", index, "service"), entry.service) for index, entry in enumerate(incident.impact)]
+        named += [("tag", ("tags", index), name) for index, name in enumerate(incident.tags)]
+        if incident.cause_category:
+            named.append(("cause", ("cause", "category"), incident.cause_category))
+        for kind, key, name in named:
+            seen = first.setdefault((kind, name_slug(name)), (name, incident.source))
+            if seen[0] != name and (kind, name) not in reported:
+                reported.add((kind, name))
+                yield incident, key, (f"{kind} {name!r} and {seen[0]!r} ({seen[1]}) would share one page and badge; "
+                                      f"write the name the same way everywhere")

@@ -246,9 +246,9 @@ class Window:
 
     def to_json(self, ledger: bool = False) -> dict:
         out = {"start": iso(self.start), "end": iso(self.end), "minutes": number(self.minutes),
-               "downtime_minutes": number(self.downtime_minutes), "uptime": percent(self.uptime),
+               "downtime_minutes": number(self.downtime_minutes, 1), "uptime": percent(self.uptime),
                "display": self.display, **self.stats.to_json(),
-               "budget_minutes": number(self.budget_minutes), "budget_left_minutes": number(self.budget_left_minutes)}
+               "budget_minutes": number(self.budget_minutes), "budget_left_minutes": number(self.budget_left_minutes, -1)}
         if ledger:
             out["ledger"] = self.ledger.to_json()
         return out
@@ -269,7 +269,7 @@ class Day:
 
     def to_json(self) -> dict:
         return {"date": self.date.isoformat(), "minutes": number(self.minutes),
-                "downtime_minutes": number(self.downtime_minutes), "uptime": percent(self.uptime),
+                "downtime_minutes": number(self.downtime_minutes, 1), "uptime": percent(self.uptime),
                 "display": self.display, "incidents": list(self.incidents)}
 
 
@@ -441,7 +441,12 @@ class Report:
         if found is None:
             months = f"months {min(scope.months)} to {max(scope.months)}" if scope.months else "no months"
             raise KeyError(f"unknown window {window!r} (windows: {', '.join(scope.windows)}; {months})")
-        return found.display + (" (incomplete)" if self.uncounted else "")
+        return self.marked(found.display)
+
+    def marked(self, display: str) -> str:
+        """A figure as published outside the pages that explain it (live figures, badges):
+        marked while an invalid incident file cannot be counted."""
+        return display + (" (incomplete)" if self.uncounted else "")
 
 
 def compute(incidents: Sequence[Incident], settings: Settings, as_of: datetime | None = None,

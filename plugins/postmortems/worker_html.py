@@ -20,6 +20,7 @@ from types import SimpleNamespace
 
 from mkdocs.structure.files import Files, InclusionLevel
 from mkdocs.structure.pages import Page
+from mkdocs.utils.meta import get_data
 from mkdocs.structure.toc import TableOfContents
 
 from .background import incident_pages
@@ -142,6 +143,7 @@ def convert_pages(token: str, start: int, stop: int) -> dict:
 def _convert(markdown: str, file, config, files, records: _Records) -> Html | None:
     if file is None:
         return None
+    markdown, _meta = get_data(markdown)  # as MkDocs' Page.read_source leaves it: without the meta block
     page = Page.__new__(Page)  # only what Page.render reads: its file and Markdown
     page.file, page.markdown = file, markdown
     records.count = 0
