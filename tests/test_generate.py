@@ -291,3 +291,26 @@ def test_a_yaml_config_comes_before_zensical_toml(toml_wiki):
     (toml_wiki / "zensical.toml").write_text(TOML.format(directory_urls="true", extra="precision = 9"))  # wrong
     write_site(toml_wiki, {})
     assert run("check").exit_code == 0
+
+
+def test_the_derived_configuration_keeps_tags_inherits_and_moves_folders(tmp_path):
+    from postmortems.generate import derived_config, dump_yaml
+    from postmortems.wiki_config import raw_config
+
+    (tmp_path / "base.yml").write_text(
+        "site_name: Base\ntheme: {name: material, custom_dir: overrides}\nmarkdown_extensions:\n"
+        "  - pymdownx.emoji:\n      emoji_index: !!python/name:material.extensions.emoji.twemoji\n")
+    (tmp_path / "mkdocs.yml").write_text(
+        "INHERIT: base.yml\nsite_url: !ENV [SITE_URL, 'https://example.com/']\ntheme: {font: false}\n"
+        "plugins: {search: {}, postmortems: {timezone: UTC}}\nhooks: [hooks/x.py]\nmarkdown_extensions: [toc, postmortems.markdown]\n"
+        "extra_css: [assets/postmortems/postmortems.css]\n")
+    config = derived_config(raw_config(tmp_path / "mkdocs.yml"), root=tmp_path, out=tmp_path / "build")
+    text = dump_yaml(config)
+    assert "site_url: !ENV\n- SITE_URL\n- https://example.com/\n" in text
+    assert config["markdown_extensions"] == ["toc"]  # the child's list replaces the parent's, as in MkDocs
+    base = derived_config(raw_config(tmp_path / "base.yml"), root=tmp_path, out=tmp_path / "build")
+    assert "emoji_index: !!python/name:material.extensions.emoji.twemoji" in dump_yaml(base)
+    assert config["theme"] == {"name": "material", "custom_dir": "../overrides", "font": False}
+    assert config["plugins"] == {"search": {}} and config["hooks"] == ["../hooks/x.py"]
+    assert config["extra_css"] == ["assets/postmortems/postmortems.css"]  # not twice
+    assert "INHERIT" not in config

@@ -183,6 +183,7 @@ def generate(out: str, config_file: str | None, watch: bool) -> None:
 def _generate(out: Path, config_file: str | None) -> int:
     """Generate once; the exit code (0, 1 on errors or warnings, 2 when nothing could be generated)."""
     from . import generate as gen
+    from .pages import TemplateProblem
     from .urls import Layout
     from .wiki_config import raw_config
 
@@ -218,11 +219,7 @@ def _generate(out: Path, config_file: str | None) -> int:
                 click.echo(f"docs/{uri} is your own page; the generated one is not used")  # as the plugin says
                 continue
             files[uri] = content
-    except Exception as error:
-        from .pages import TemplateProblem
-
-        if not isinstance(error, TemplateProblem):
-            raise
+    except TemplateProblem as error:  # a template of yours that fails only while rendering: nothing is written
         click.echo(f"error: {error}", err=True)
         return 1
     nav = {item.uri for item in site.plan() if item.nav}
@@ -250,7 +247,10 @@ def _watch(out: Path, config_file: str | None, interval: float = 0.3) -> None:
             if _state(watched) == seen:
                 continue
             time.sleep(interval)  # let an editor finish writing
-            _generate(out, config_file)
+            try:
+                _generate(out, config_file)
+            except Exception as error:  # noqa: BLE001 (keep watching: the next change may fix it)
+                click.echo(f"error: {type(error).__name__}: {error}", err=True)
             watched = _watched(config_file)  # the folders may have moved with the configuration
             seen = _state(watched)
     except KeyboardInterrupt:

@@ -91,8 +91,7 @@ def unsearchable(html: str) -> str:
     top-level element, or on a ``div`` around several."""
     if not html:
         return html
-    tops = _top_level(html)
-    if len(tops) == 1 and tops[0] == 0:
+    if _one_element(html):
         end = html.index(">")
         close = end - 1 if html[end - 1] == "/" else end
         return f"{html[:close]} data-search-exclude{html[close:]}"
@@ -100,43 +99,24 @@ def unsearchable(html: str) -> str:
 
 
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+_FIRST = re.compile(r"<([A-Za-z][\w-]*)")
 
 
-def _top_level(html: str) -> list[int]:
-    """Where each top-level element of ``html`` starts (text outside elements counts as one, at -1)."""
-    from html.parser import HTMLParser
-
-    starts: list[int] = []
-
-    class Parser(HTMLParser):
-        depth = 0
-
-        def handle_starttag(self, tag, attrs):
-            if self.depth == 0:
-                starts.append(self._offset())
-            if tag not in _VOID:
-                self.depth += 1
-
-        def handle_startendtag(self, tag, attrs):
-            if self.depth == 0:
-                starts.append(self._offset())
-
-        def handle_endtag(self, tag):
-            if tag not in _VOID:
-                self.depth = max(self.depth - 1, 0)
-
-        def handle_data(self, data):
-            if self.depth == 0 and data.strip():
-                starts.append(-1)
-
-        def _offset(self) -> int:
-            line, column = self.getpos()
-            return sum(len(text) + 1 for text in html.split("\n")[:line - 1]) + column
-
-    parser = Parser(convert_charrefs=True)
-    parser.feed(html)
-    parser.close()
-    return starts
+def _one_element(html: str) -> bool:
+    """Whether ``html`` (the wiki's own markup: every value in it escaped, so no ``<`` or ``>`` but in
+    tags) is one element: the tag it opens with closes at its very end."""
+    first = _FIRST.match(html)
+    if not first or first.group(1).lower() in _VOID:
+        return False
+    depth = 0
+    for match in re.finditer(rf"<(/?){re.escape(first.group(1))}\b[^>]*?(/?)>", html):
+        if match.group(1):
+            depth -= 1
+        elif not match.group(2):
+            depth += 1
+        if depth == 0:
+            return match.end() == len(html)
+    return False
 
 
 def with_meta(markdown: str, line: str) -> str:
