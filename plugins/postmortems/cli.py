@@ -238,9 +238,9 @@ def _watch(out: Path, config_file: str | None, interval: float = 0.3) -> None:
     """Generate again whenever a file the wiki reads changes, until interrupted."""
     import time
 
-    click.echo("Watching the incidents, templates, pages and configuration (Ctrl-C stops)")
     watched = _watched(config_file)
     seen = _state(watched)
+    click.echo("Watching the incidents, templates, pages and configuration (Ctrl-C stops)")
     try:
         while True:
             time.sleep(interval)

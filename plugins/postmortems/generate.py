@@ -41,10 +41,6 @@ _H1 = re.compile(r"^# .*$|^[^\n]+\n=+[ \t]*$", re.MULTILINE)
 _META = re.compile(r"\A-{3}[ \t]*\n.*?\n(?:-{3}|\.{3})[ \t]*\n", re.DOTALL)
 
 
-class Refused(Exception):
-    """The output folder cannot be used (it would overwrite the wiki, or someone's files)."""
-
-
 @dataclass(frozen=True)
 class Written:
     pages: int
