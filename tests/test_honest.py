@@ -220,7 +220,7 @@ def test_without_a_config_file_the_commands_say_so(tmp_path, monkeypatch, comman
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, command, catch_exceptions=False)
     assert result.exit_code == 2
-    assert "no properdocs.yml, properdocs.yaml, mkdocs.yml or mkdocs.yaml in" in result.output
+    assert "no properdocs.yml, properdocs.yaml, mkdocs.yml, mkdocs.yaml or zensical.toml in" in result.output
     assert not (tmp_path / "incidents").exists()
 
 

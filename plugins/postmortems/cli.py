@@ -1,9 +1,11 @@
-"""The ``postmortems`` command: new, check, stats and schema (an adapter over the core)."""
+"""The ``postmortems`` command: new, check, stats, schema and generate (an adapter over the core)."""
 
 from __future__ import annotations
 
 import json
+import os
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
@@ -51,15 +53,18 @@ def _folder_warning(wiki: WikiConfig) -> str | None:
     return f"incidents_dir '{wiki.incidents_option}' is not a folder ({wiki.incidents_dir}); the wiki has no incidents"
 
 
-def _site_problems(wiki: WikiConfig, collection: Collection) -> tuple[list[str], list[str]]:
+def _site_problems(wiki: WikiConfig, collection: Collection, layout=None) -> tuple[list[str], list[str], object, dict]:
     """What the build would stop on (a template of yours that does not compile), and its warnings
-    about the live figures in your pages (``{{ uptime("13d") }}`` with no such window)."""
+    about the live figures in your pages (``{{ uptime("13d") }}`` with no such window); and the wiki
+    (made with ``layout``, default the site's) and your pages with their figures in place, for
+    ``generate`` (None and {} after an error)."""
     from .figures import substitute
     from .pages import TemplateProblem, Wiki
 
     settings = _fixed(wiki)
     try:
-        site = Wiki(collection.incidents, _report(collection, settings), settings, wiki.layout, wiki.templates_dir)
+        site = Wiki(collection.incidents, _report(collection, settings), settings, layout or wiki.layout,
+                    wiki.templates_dir, site_url=wiki.site_url, site_name=wiki.site_name)
         site.check_templates()
         # Every page the build renders, so a template of yours that fails only while rendering is found here too.
         for item in site.plan():
@@ -67,23 +72,30 @@ def _site_problems(wiki: WikiConfig, collection: Collection) -> tuple[list[str],
         for incident in collection.incidents:
             site.incident_page(incident)
     except (TemplateProblem, ValueError) as error:
-        return [str(error)], []
+        return [str(error)], [], None, {}
     warnings = [str(problem) for problem in site.figure_problems()]  # in incident bodies
+    pages = {}
     for src_uri, path in wiki.pages:
         try:
             text = path.read_text(encoding="utf-8-sig", errors="replace")
         except OSError:
             continue  # MkDocs says so itself when it reads the page
-        warnings += [str(problem) for problem in substitute(_strip_meta(text), site.report, _display(path, wiki.root))[1]]
-    return [], warnings
+        header, body = _split_meta(text)
+        lines = header.count("\n")
+        shown, problems = substitute("\n" * lines + body, site.report, _display(path, wiki.root))
+        warnings += [str(problem) for problem in problems]
+        if shown[lines:] != body:  # the meta block as written, then the page with its figures in place
+            pages[src_uri] = header + shown[lines:]
+    return [], warnings, site, pages
 
 
-def _strip_meta(text: str) -> str:
-    """A page's Markdown as MkDocs hands it to plugins: without its YAML meta block, which keeps its lines."""
+def _split_meta(text: str) -> tuple[str, str]:
+    """A page's YAML meta block (as written, '' when it has none) and its Markdown as MkDocs hands it
+    to plugins."""
     from mkdocs.utils import meta
 
     body, _ = meta.get_data(text)
-    return "\n" * (text.count("\n") - body.count("\n")) + body if body != text else text
+    return (text[:len(text) - len(body)], body) if body != text else ("", text)
 
 
 def _report(collection: Collection, settings: Settings):
@@ -119,10 +131,25 @@ def check(config_file: str | None) -> None:
     if not wiki.enabled:  # mkdocs build passes: so does check, saying why
         click.echo(f"{wiki.config_file}: the postmortems plugin is disabled (enabled: false): nothing to check")
         return
+    sys.exit(1 if _checked(wiki).failed else 0)
+
+
+@dataclass
+class Checked:
+    """What ``check`` found (and said), and what ``generate`` goes on with."""
+
+    failed: bool  # any error or warning
+    collection: Collection
+    site: object = None  # the Wiki, unless a template failed to compile
+    pages: dict = field(default_factory=dict)  # your pages whose live figures were replaced
+
+
+def _checked(wiki: WikiConfig, layout=None) -> Checked:
+    """Check the wiki and print what ``check`` prints: every problem and the summary line."""
     _fixed(wiki)
     collection, found = load_wiki(wiki)
     warnings = list(wiki.warnings) + [message for message in [_folder_warning(wiki)] if message]
-    site_errors, figure_warnings = _site_problems(wiki, collection)
+    site_errors, figure_warnings, site, pages = _site_problems(wiki, collection, layout)
     warnings += figure_warnings
     for message in warnings:
         click.echo(f"warning: {message}", err=True)
@@ -140,7 +167,143 @@ def check(config_file: str | None) -> None:
     if found.skipped:
         summary += f"; {len(found.skipped)} skipped (not incidents)"
     click.echo(summary)
-    sys.exit(1 if errors or warned else 0)
+    return Checked(bool(errors or warned), collection, site, pages)
+
+
+@main.command()
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False),
+              help="The folder to write: docs/ and mkdocs.yml for any Markdown site builder (Zensical).")
+@config_option
+@click.option("--watch", is_flag=True, help="Generate again whenever an incident, a template, a page or the config changes.")
+def generate(out: str, config_file: str | None, watch: bool) -> None:
+    """Write the wiki as plain files (OUT/docs/ and OUT/mkdocs.yml, without the plugin) that any Markdown
+    site builder can build: `cd OUT && zensical build`. Exit 1 on any error or warning (with the messages
+    of `check`), 2 when the configuration or the folder cannot be used."""
+    code = _generate(Path(out), config_file)
+    if not watch:
+        sys.exit(code)
+    _watch(Path(out), config_file)
+
+
+def _generate(out: Path, config_file: str | None) -> int:
+    """Generate once; the exit code (0, 1 on errors or warnings, 2 when nothing could be generated)."""
+    from . import generate as gen
+    from .pages import TemplateProblem
+    from .urls import Layout
+    from .wiki_config import raw_config
+
+    try:
+        wiki = read_wiki_config(Path(config_file) if config_file else None)
+        if not wiki.enabled:
+            raise ConfigError(f"{wiki.config_file}: the postmortems plugin is disabled (enabled: false): nothing to generate")
+        refused = gen.refusal(out, root=wiki.root, docs_dir=wiki.docs_dir, folders=[wiki.incidents_dir, wiki.templates_dir])
+        if refused:
+            raise ConfigError(refused)
+        raw = raw_config(wiki.config_file)
+        settings = wiki.settings.fixed()
+    except ConfigError as error:
+        click.echo(f"Error: {error}", err=True)
+        return 2
+    except ValueError as error:
+        click.echo(f"Error: postmortems: {error}", err=True)
+        return 2
+    layout = Layout(wiki.layout.prefix, wiki.layout.directory_urls, source_links=True)
+    checked = _checked(wiki, layout)
+    site = checked.site
+    if site is None:  # a template does not compile: nothing is written
+        return 1
+    macros = "macros" in wiki.plugin_names
+    own = {src_uri for src_uri, _path in wiki.docs_files}
+    files: dict[str, str | Path] = {}
+    for src_uri, path in wiki.docs_files:
+        files[src_uri] = checked.pages.get(src_uri, path)
+    outside, inside = [], []
+    try:
+        for uri, content in gen.wiki_files(site, checked.collection.incidents, macros=macros):
+            if uri in own and uri.endswith(".md"):
+                click.echo(f"docs/{uri} is your own page; the generated one is not used")  # as the plugin says
+                continue
+            files[uri] = content
+    except TemplateProblem as error:  # a template of yours that fails only while rendering: nothing is written
+        click.echo(f"error: {error}", err=True)
+        return 1
+    nav = {item.uri for item in site.plan() if item.nav}
+    for uri in files:
+        if uri.endswith(".md") and uri not in own:
+            (inside if uri in nav else outside).append(uri)
+    config = gen.derived_config(raw, root=wiki.root, out=out.resolve(),
+                                not_in_nav=gen.not_in_nav(outside, inside, [uri for uri in own if uri.endswith(".md")]))
+    written = gen.write(out, files.items(), gen.dump_yaml(config))
+    click.echo(f"Wrote {out}: {written.pages} pages and {written.files} files in {out / gen.DOCS}, and "
+               f"{out / gen.CONFIG} ({written.changed} written, {written.removed} removed)")
+    return 1 if checked.failed else 0
+
+
+def _watch(out: Path, config_file: str | None, interval: float = 0.3) -> None:
+    """Generate again whenever a file the wiki reads changes, until interrupted."""
+    import time
+
+    watched = _watched(config_file)
+    seen = _state(watched)
+    click.echo("Watching the incidents, templates, pages and configuration (Ctrl-C stops)")
+    try:
+        while True:
+            time.sleep(interval)
+            if _state(watched) == seen:
+                continue
+            time.sleep(interval)  # let an editor finish writing
+            try:
+                _generate(out, config_file)
+            except Exception as error:  # noqa: BLE001 (keep watching: the next change may fix it)
+                click.echo(f"error: {type(error).__name__}: {error}", err=True)
+            watched = _watched(config_file)  # the folders may have moved with the configuration
+            seen = _state(watched)
+    except KeyboardInterrupt:
+        return
+
+
+def _watched(config_file: str | None) -> list[Path]:
+    """What ``--watch`` watches: the config file, and the incidents,
+    templates and docs_dir folders (those next to it when the configuration cannot be read now)."""
+    from .wiki_config import find_config_file
+
+    path = Path(config_file) if config_file else find_config_file()
+    if path is None:
+        return [Path.cwd()]
+    root = path.resolve().parent
+    try:
+        wiki = read_wiki_config(path)
+        folders = [wiki.incidents_dir, wiki.templates_dir, wiki.docs_dir]
+    except ConfigError:
+        folders = [root / "incidents", root / "templates", root / "docs"]
+    return [path, *folders]
+
+
+def _state(paths: list[Path]) -> frozenset:
+    """Every file under ``paths``, with its size and time of change (folders made or deleted count too)."""
+    found = set()
+    for path in paths:
+        found |= _files_under(path)
+    return frozenset(found)
+
+
+def _files_under(top: Path) -> set:
+    try:
+        stat = top.stat()
+    except OSError:
+        return {(str(top), None)}
+    if not top.is_dir():
+        return {(str(top), stat.st_mtime_ns, stat.st_size)}
+    found = set()
+    for folder, dirs, names in os.walk(top, followlinks=True):
+        for name in names:
+            path = os.path.join(folder, name)
+            try:
+                stat = os.stat(path)
+            except OSError:
+                continue
+            found.add((path, stat.st_mtime_ns, stat.st_size))
+    return found
 
 
 @main.command()

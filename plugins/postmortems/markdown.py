@@ -68,7 +68,7 @@ class FigurePreprocessor(Preprocessor):
 class UptimeExtension(Extension):
     def __init__(self, **kwargs):
         self.config = {"config_file": ["", "the wiki's mkdocs.yml (default: the first of properdocs.yml, "
-                                           "properdocs.yaml, mkdocs.yml, mkdocs.yaml in the working folder)"]}
+                                           "properdocs.yaml, mkdocs.yml, mkdocs.yaml, zensical.toml in the working folder)"]}
         super().__init__(**kwargs)
 
     def extendMarkdown(self, md: Markdown) -> None:

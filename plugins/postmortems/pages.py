@@ -315,7 +315,7 @@ class Wiki:
 
     def item_href(self, link: str, page: str) -> str:
         """An action item's link from ``page``: a relative one is read from the site's root."""
-        return site_path(link, self.layout.url(page))
+        return site_path(link, self.layout.origin(page))
 
     @property
     def badge_window(self) -> str:

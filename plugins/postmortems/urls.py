@@ -33,9 +33,12 @@ class Layout:
     uptime_json, incidents_json, feed = "uptime.json", "incidents.json", "feed.xml"
     ASSET = "assets/postmortems/{}"
 
-    def __init__(self, prefix: str = "incidents/", directory_urls: bool = True):
+    def __init__(self, prefix: str = "incidents/", directory_urls: bool = True, source_links: bool = False):
         self.prefix = prefix
         self.directory_urls = directory_urls
+        # Links between source files (``../uptime/index.md``) instead of URLs (``../uptime/``): for builders
+        # that rewrite every relative href against the page's source file, raw HTML included (Zensical).
+        self.source_links = source_links
         self._slugs: dict[tuple[str, str], str] = {}
         self._links: dict[tuple[str, str], str] = {}
 
@@ -116,12 +119,20 @@ class Layout:
         """The site-relative URL of a page, percent-encoded: as it goes into JSON, feeds and links."""
         return quote(self.url(src_uri), safe=URL_SAFE)
 
+    def origin(self, src_uri: str) -> str:
+        """What relative links in the page ``src_uri`` are read from: its URL, or with ``source_links``
+        its source path (a path whose folder is the base)."""
+        return src_uri if self.source_links else self.url(src_uri)
+
     def href(self, from_src: str, to_src: str, anchor: str = "") -> str:
-        """A relative link from the page ``from_src`` to ``to_src`` (a page or a file)."""
-        from_url = self.url(from_src)
+        """A relative link from the page ``from_src`` to ``to_src`` (a page or a file): between URLs,
+        or with ``source_links`` between source files (``../services/web.md``)."""
+        from_url = self.origin(from_src)
         base = from_url.rsplit("/", 1)[0] if "/" in from_url else ""
         key = (base, to_src)  # pages in one folder share their links (thousands of incident pages)
         link = self._links.get(key)
+        if link is None and self.source_links:
+            link = self._links[key] = quote(posixpath.relpath(to_src, base or "."), safe=URL_SAFE)
         if link is None:
             to_url = self.url(to_src)
             relative = posixpath.relpath("/" + to_url, "/" + base)

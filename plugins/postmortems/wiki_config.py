@@ -10,6 +10,7 @@ address) is checked with the plugin's own functions.
 from __future__ import annotations
 
 import logging
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +19,12 @@ from .settings import Settings
 from .urls import Layout
 
 PLUGIN = "postmortems"
-CONFIG_FILES = ("properdocs.yml", "properdocs.yaml", "mkdocs.yml", "mkdocs.yaml")  # ProperDocs' order
+# ProperDocs' order, then Zensical's own file: a folder that has both a YAML config and zensical.toml
+# builds the plugin's wiki from the YAML (MkDocs and ProperDocs read only that one).
+CONFIG_FILES = ("properdocs.yml", "properdocs.yaml", "mkdocs.yml", "mkdocs.yaml", "zensical.toml")
+# What the CLI reads from zensical.toml's [project] table besides [project.plugins.postmortems]:
+# the settings the wiki depends on, with the meaning they have in mkdocs.yml.
+TOML_KEYS = ("site_name", "site_url", "docs_dir", "use_directory_urls", "exclude_docs", "draft_docs", "not_in_nav")
 
 
 class ConfigError(Exception):
@@ -43,6 +49,11 @@ class WikiConfig:
     warnings: tuple[str, ...] = ()  # about the configuration: `mkdocs build --strict` stops on them
     enabled: bool = True
     incidents_option: str = "incidents"  # incidents_dir as written
+    docs_dir: Path | None = None
+    docs_files: tuple[tuple[str, Path], ...] = ()  # every file of docs_dir the site has (incidents aside)
+    site_name: str = "Postmortems"
+    site_url: str = ""
+    plugin_names: tuple[str, ...] = ()  # every plugin the configuration lists
 
 
 def find_config_file(folder: Path | None = None) -> Path | None:
@@ -73,7 +84,7 @@ def read_wiki_config(config_file: Path | None = None) -> WikiConfig:
         if problem:
             raise ConfigError(f"Config value 'plugins': Plugin '{PLUGIN}' option 'incidents_dir': {problem}")
         layout = Layout(prefix(options), config.use_directory_urls)
-        taken, pages = _outputs(config, incidents_dir, layout)
+        taken, pages, docs_files = _outputs(config, incidents_dir, layout)
     return WikiConfig(
         root=root,
         incidents_dir=incidents_dir,
@@ -87,6 +98,11 @@ def read_wiki_config(config_file: Path | None = None) -> WikiConfig:
         warnings=tuple(log.warnings),
         enabled=options.enabled,
         incidents_option=options.incidents_dir,
+        docs_dir=Path(config.docs_dir).resolve(),
+        docs_files=docs_files,
+        site_name=config.site_name,
+        site_url=config.site_url or "",
+        plugin_names=tuple(config.plugins),
     )
 
 
@@ -95,6 +111,8 @@ def _load(config_file: Path, log: _Captured):
     from mkdocs.exceptions import MkDocsException
 
     try:
+        if is_toml(config_file):
+            return _load_toml(config_file)
         return load_config(str(config_file))
     except MkDocsException as error:  # MkDocs logged the errors (or says what is wrong itself)
         raise ConfigError("\n".join(log.errors or [f"{config_file}: {error.format_message()}"])) from None
@@ -102,17 +120,92 @@ def _load(config_file: Path, log: _Captured):
         raise ConfigError(f"{config_file}: cannot be read: {type(error).__name__}: {error}") from None
 
 
-def _outputs(config, incidents_dir: Path, layout: Layout) -> tuple[dict[str, str], tuple[tuple[str, Path], ...]]:
-    """What MkDocs will write besides the wiki (see ``site_files.taken``), and the pages of docs_dir."""
+def is_toml(config_file: Path) -> bool:
+    return config_file.suffix.lower() == ".toml"
+
+
+def _toml(config_file: Path) -> dict:
+    """zensical.toml's ``[project]`` table (the whole file when it has none, as Zensical reads it)."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover (Python 3.10)
+        import tomli as tomllib
+
+    try:
+        with open(config_file, "rb") as file:
+            data = tomllib.load(file)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{config_file}: not valid TOML: {error}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{config_file}: cannot be read: {error}") from None
+    project = data.get("project", data)
+    if not isinstance(project, dict):
+        raise ConfigError(f"{config_file}: [project] should be a table")
+    return project
+
+
+def _load_toml(config_file: Path):
+    """zensical.toml read as MkDocs reads mkdocs.yml: its [project] settings the wiki depends on
+    (``TOML_KEYS``) and ``[project.plugins.postmortems]``, validated by MkDocs and the plugin's own
+    config class, so a wrong option is the same error as in mkdocs.yml."""
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.exceptions import Abort
+
+    project = _toml(config_file)
+    data = {key: project[key] for key in TOML_KEYS if key in project}
+    plugins = project.get("plugins")
+    if isinstance(plugins, dict) and PLUGIN in plugins:
+        data["plugins"] = {PLUGIN: plugins[PLUGIN] if plugins[PLUGIN] is not None else {}}
+    else:
+        data["plugins"] = []
+    config = MkDocsConfig(config_file_path=str(config_file))
+    config.load_dict(data)
+    errors, warnings = config.validate()
+    log = logging.getLogger("mkdocs.config")
+    for name, warning in warnings:
+        log.warning(f"Config value '{name}': {warning}")
+    for name, error in errors:
+        log.error(f"Config value '{name}': {error}")
+    if errors:
+        raise Abort(f"Aborted with {len(errors)} configuration errors!")
+    return config
+
+
+def raw_config(config_file: Path) -> dict:
+    """The configuration as written (for ``postmortems generate`` to derive the output's): a YAML file
+    with ``INHERIT`` merged as MkDocs merges it and every tag kept as written, or zensical.toml's
+    [project] table (the same keys as mkdocs.yml)."""
+    from .generate import load_yaml
+
+    if is_toml(config_file):
+        return _toml(config_file)
+    try:
+        data = load_yaml(config_file.read_text(encoding="utf-8-sig"))
+    except Exception as error:  # read_wiki_config has read it already: this is a race, or a YAML MkDocs reads otherwise
+        raise ConfigError(f"{config_file}: cannot be read: {type(error).__name__}: {error}") from None
+    parent = data.pop("INHERIT", None)
+    if isinstance(parent, str):
+        import mergedeep
+
+        data = mergedeep.merge(raw_config((config_file.parent / parent).resolve()), data)
+    return data
+
+
+def _outputs(config, incidents_dir: Path, layout: Layout):
+    """What MkDocs will write besides the wiki (see ``site_files.taken``), the pages of docs_dir, and
+    every file of docs_dir the site has."""
     from mkdocs.structure.files import get_files
 
     from .site_files import taken
 
     files = get_files(config)
+    docs_files = tuple((file.src_uri, Path(file.abs_src_path)) for file in files
+                       if file.abs_src_path and file.inclusion.is_included()
+                       and not Path(file.abs_src_path).resolve().is_relative_to(incidents_dir))
     files.add_files_from_theme(config.theme.get_env(), config)
     pages = tuple((file.src_uri, Path(file.abs_src_path)) for file in files.documentation_pages()
                   if file.abs_src_path and not Path(file.abs_src_path).resolve().is_relative_to(incidents_dir))
-    return taken(files, config, incidents_dir, layout.prefix), pages
+    return taken(files, config, incidents_dir, layout.prefix), pages, docs_files
 
 
 class _Captured(logging.Handler):
