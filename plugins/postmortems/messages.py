@@ -6,11 +6,11 @@ import difflib
 
 from pydantic import BaseModel, ValidationError
 
-from .model import ActionItem, Cause, Frontmatter, Impact, TimelineEntry
+from .model import ActionItem, Cause, Frontmatter, Impact, Source, TimelineEntry
 from .timeparse import describe, shown
 
 # The model that owns the keys at a path, for "did you mean" on a typo'd key.
-_NESTED = {"impact": Impact, "timeline": TimelineEntry, "action_items": ActionItem, "cause": Cause}
+_NESTED = {"impact": Impact, "timeline": TimelineEntry, "action_items": ActionItem, "cause": Cause, "source": Source}
 
 
 def field_name(loc: tuple) -> str:

@@ -307,7 +307,8 @@ def update(existing: Existing, draft: Draft, tz: tzinfo) -> Planned:
         else:
             if name in stored:
                 hashes[name] = stored[name]
-            kept.append(name)
+            if stored.get(name) != short_hash(new):  # the source says something new: the writer's edit wins
+                kept.append(name)
     source = _source(draft, hashes)
     front = _edit(existing, changes, emit("source", source))
     check = _parsed(front)
@@ -327,8 +328,9 @@ def update(existing: Existing, draft: Draft, tz: tzinfo) -> Planned:
 
 
 def _edit(existing: Existing, changes: dict[str, list[str] | None], source: list[str]) -> str:
-    """The frontmatter with each changed field's lines replaced (None: removed), new fields put before
-    ``source``, and the ``source`` record replaced; the writer's other lines and comments stay."""
+    """The frontmatter with each changed field's lines replaced (None: removed), a new field put after
+    the field before it in the order importers write them (else before ``source``), and the ``source``
+    record replaced; the writer's other lines and comments stay as they are."""
     lines = existing.front.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
@@ -340,23 +342,30 @@ def _edit(existing: Existing, changes: dict[str, list[str] | None], source: list
             end -= 1  # blank lines and comments before the next field stay where they are
         blocks[name] = (line, end)
     replaced = {**changes, "source": source}
-    added = [line for name, new in changes.items() if name not in blocks and new for line in new]
+    after: dict[str, list[str]] = {}  # a field's name -> new fields to put after it
+    for name, new in changes.items():
+        if name in blocks or not new:
+            continue
+        order = list(IMPORTED_FIELDS)
+        before = next((other for other in reversed(order[:order.index(name)])
+                       if other in blocks and replaced.get(other, True) is not None), "source")
+        after.setdefault(before, []).extend(new)
     out: list[str] = []
     index = 0
     by_start = {start: (name, end) for name, (start, end) in blocks.items()}
     while index < len(lines):
-        if index in by_start and by_start[index][0] in replaced:
+        if index in by_start:
             name, end = by_start[index]
             if name == "source":
-                out.extend(added)
-                added = []
-            out.extend(replaced[name] or [])
+                out.extend(after.pop("source", []))
+            out.extend(replaced[name] or [] if name in replaced else lines[index:end])
+            out.extend(after.pop(name, []))
             index = end
             continue
         out.append(lines[index])
         index += 1
-    if added:
-        out.extend(added)
+    for new in after.values():
+        out.extend(new)
     return "".join(line + "\n" for line in out)
 
 
