@@ -542,7 +542,37 @@ def test_every_imported_file_loads_as_written():
 def test_a_typo_in_the_source_record_is_an_error(wiki):
     (wiki / "incidents" / "x.md").write_text("---\ntitle: X\nseverity: SEV1\nstarted: 2013-10-01 10:00\n"
                                              "resolved: 2013-10-01 10:30\nservices: [web]\ndowntime_minutes: 5\n"
-                                             "source:\n  sytem: statuspage\n  id: abc\n---\n")
+                                             "source:\n  sytem: statuspage\n  id: abc\n"
+                                             "  fields: {titel: '12345678', status: xyz}\n---\n")
     result = run("check")
     assert result.exit_code == 1
-    assert "unknown field 'sytem' in source; did you mean 'system'?" in result.output
+    assert "incidents/x.md:9: unknown field 'sytem' in source; did you mean 'system'?" in result.output
+    assert "incidents/x.md:8: source.system is required" in result.output
+    assert "source.fields has the key 'titel', expected one of 'title', 'severity'" in result.output
+    assert "source.fields.status 'xyz' should be 8 hex digits, as postmortems import writes them" in result.output
+
+
+def test_summary_json_carries_incidents_and_maintenances(wiki, tmp_path):
+    incidents = json.loads(STATUSPAGE.read_text())
+    maintenances = json.loads(MAINTENANCES.read_text())
+    summary = {"page": incidents["page"], "components": [{"id": "api1", "name": "API", "status": "partial_outage"}],
+               "incidents": incidents["incidents"][:1], "scheduled_maintenances": maintenances["scheduled_maintenances"],
+               "status": {"indicator": "major", "description": "Partial System Outage"}}
+    (tmp_path / "summary.json").write_text(json.dumps(summary))
+    result = run("import", "statuspage", tmp_path / "summary.json", "--out", wiki / "incidents" / "imported")
+    assert result.exit_code == 0, result.output
+    assert "1 incident(s) and 1 scheduled maintenance(s)" in result.output
+    assert sorted(path.name for path in (wiki / "incidents" / "imported").iterdir()) == [
+        "2013-10-26-database-upgrade.md", "2013-11-30-partial-api-outage.md"]
+    check_passes()
+    result = run("import", "statuspage", STATUSPAGE)  # the open incident is found where it was written
+    assert "left alone: incidents/imported/2013-11-30-partial-api-outage.md (statuspage f6open" in result.output
+    assert "new: incidents/2013-10-01-checkout-errors.md" in result.output
+
+
+def test_a_name_longer_than_the_wiki_takes_is_cut_and_said(wiki):
+    (wiki / "sheet.csv").write_text(f"title,started,resolved,services,downtime\nLong,2013-11-01 10:00,2013-11-01 11:00,{'x' * 120},5\n")
+    result = run("import", "csv", "sheet.csv")
+    assert result.exit_code == 0, result.output
+    assert f"is longer than 100 characters: cut to '{'x' * 100}'" in result.output
+    check_passes()

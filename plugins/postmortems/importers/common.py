@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone, tzinfo
 
+from ..model import MAX_NAME
 from ..timeparse import EARLIEST, LATEST, local_text
 
 # Statuspage's incident impact, most severe first: it spreads over the configured severities.
@@ -157,6 +158,14 @@ def map_services(draft: Draft, mapping: dict[str, str]) -> Draft:
     draft.services = list(dict.fromkeys(rename(name) for name in draft.services))
     draft.impact = [Span(rename(span.service), span.level, span.start, span.end) for span in draft.impact]
     return draft
+
+
+def fit(name: str, notes: list[str]) -> str:
+    """A service name cut to the wiki's 100 characters (names become page and file names), saying so."""
+    if len(name) <= MAX_NAME:
+        return name
+    notes.append(f"the name {name!r} is longer than {MAX_NAME} characters: cut to {name[:MAX_NAME]!r}")
+    return name[:MAX_NAME]
 
 
 def text(value: object) -> str:

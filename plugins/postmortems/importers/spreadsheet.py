@@ -16,7 +16,7 @@ from datetime import tzinfo
 from pathlib import PurePath
 
 from ..timeparse import local_text, to_instant
-from .common import IMPACT_ORDER, BadInput, Draft, Reading, Span, severity_for
+from .common import IMPACT_ORDER, BadInput, Draft, Reading, Span, fit, severity_for
 
 FIELDS = ("id", "title", "started", "resolved", "services", "severity", "downtime_minutes", "cause", "summary", "url")
 DEFAULTS = {
@@ -122,11 +122,12 @@ def _draft(cells: dict[str, str], extra: list[tuple[str, str]], number: int, nam
     when = lambda moment: local_text(moment, tz)  # noqa: E731
     if resolved is not None and resolved < started:
         raise BadInput(f"{label}: resolved ({when(resolved)}) is before started ({when(started)})")
-    services = list(dict.fromkeys(part.strip()[:100] for part in re.split(r"[,;\n]", cells.get("services", "")) if part.strip()))
+    notes: list[str] = []
+    services = list(dict.fromkeys(fit(part.strip(), notes) for part in re.split(r"[,;\n]", cells.get("services", ""))
+                                  if part.strip()))
     if not services:
         raise BadInput(f"{label}: no services (the wiki needs at least one); give a services column, or name it "
                        "with --column services=Header")
-    notes: list[str] = []
     severity = _severity(cells.get("severity", ""), severities, label, notes)
     impact, downtime = [], None
     written = cells.get("downtime_minutes", "")

@@ -15,7 +15,7 @@ from datetime import datetime, tzinfo
 
 from ..escaping import safe_url
 from ..timeparse import local_text, zone
-from .common import BadInput, Draft, Reading, Span, clamp, parse_time, severity_for, text
+from .common import BadInput, Draft, Reading, Span, clamp, fit, parse_time, severity_for, text
 
 INCIDENT_STATUSES = {"investigating": "investigating", "identified": "identified", "monitoring": "monitoring",
                      "resolved": "resolved", "postmortem": "resolved"}
@@ -130,16 +130,16 @@ def _draft(raw: dict, key: str, maintenance: bool, page: dict, page_tz: tzinfo, 
     if resolved is not None and resolved < started:
         raise BadInput(f"{label}: resolved_at ({when(resolved)}) is before it started ({when(started)})")
     for update in updates:
-        if update["status"] and update["status"] not in statuses and update["status"] != NOT_STARTED:
+        if update["status"] and update["status"] not in statuses and not (maintenance and update["status"] == NOT_STARTED):
             notes.append(f"the update of {when(update['at'])} has the status {update['status']!r}, which Statuspage "
                          "does not define: kept in the timeline as written")
 
     page_name = text(page.get("name")).strip() or "status page"
-    services = list(dict.fromkeys(
+    services = list(dict.fromkeys(fit(name, notes) for name in
         [text(c.get("name")).strip() for c in (raw.get("components") or []) if isinstance(c, dict) and text(c.get("name")).strip()]
         + [entry["name"] for update in updates for entry in update["components"]]))
     if not services:
-        services = [page_name[:100]]
+        services = [fit(page_name, notes)]
         notes.append(f"Statuspage names no component: the incident is counted on a service named after the page, {services[0]!r}")
 
     spans = _spans_from_updates(updates, started, resolved, maintenance, when, notes)
@@ -151,6 +151,7 @@ def _draft(raw: dict, key: str, maintenance: bool, page: dict, page_tz: tzinfo, 
         accounting = (f" Statuspage records no component changes, so its impact ({impact_name}) is counted as "
                       f"{LEVEL_WORDS[level] if level else 'no downtime'}"
                       f"{' of ' + ', '.join(services) + ' from started to ' + until if level else ''}.")
+    spans = [Span(fit(span.service, []), span.level, span.start, span.end) for span in spans]  # as in services
     spans, cut = clamp(spans, started, resolved, tz)
     notes.extend(cut)
 
@@ -206,7 +207,7 @@ def _updates(raw: dict, label: str, tz: tzinfo) -> list[dict]:
         for entry in item.get("affected_components") or []:
             if not isinstance(entry, dict) or not (text(entry.get("name")).strip() or text(entry.get("code")).strip()):
                 raise BadInput(f"{where}: affected_components should name each component")
-            components.append({"name": (text(entry.get("name")).strip() or text(entry.get("code")).strip())[:100],
+            components.append({"name": text(entry.get("name")).strip() or text(entry.get("code")).strip(),
                                "old": text(entry.get("old_status")) or None, "new": text(entry.get("new_status")) or None})
         updates.append({"at": at, "status": text(item.get("status")), "body": text(item.get("body")).strip(),
                         "components": components, "order": index})

@@ -17,7 +17,7 @@ import re
 from datetime import tzinfo
 
 from ..timeparse import local_text
-from .common import BadInput, Draft, Reading, Span, clamp, parse_time, severity_for, text
+from .common import BadInput, Draft, Reading, Span, clamp, fit, parse_time, severity_for, text
 
 SHAPE = ("the JSON of `gh issue list --state all --json number,title,body,createdAt,closedAt,labels,comments` "
          "for an Upptime repository (a list of issues)")
@@ -124,7 +124,9 @@ def _draft(issue: dict, key: str, tz: tzinfo, severities: tuple[str, ...]) -> Dr
                      "import (a full outage); change the impact level if that overstates it")
     if match and match.group("what").lower() == "is up":
         notes.append("the title says the site is up: the issue is still counted as downtime, as Upptime counts it")
-    spans, cut = clamp([Span(site[:100], levels.get(site, "outage"), started, resolved) for site in sites],
+    levels = {fit(site, []): level for site, level in levels.items()}
+    sites = list(dict.fromkeys(fit(site, notes) for site in sites))
+    spans, cut = clamp([Span(site, levels.get(site, "outage"), started, resolved) for site in sites],
                        started, resolved, tz)
     notes.extend(cut)
 
@@ -154,7 +156,7 @@ def _draft(issue: dict, key: str, tz: tzinfo, severities: tuple[str, ...]) -> Dr
     impact_word = "none" if maintenance else ("minor" if degraded else "critical")
     return Draft(
         system="upptime", id=key, url=url or None, title=title, severity=severity_for(impact_word, severities),
-        started=started, resolved=resolved, services=list(dict.fromkeys(site[:100] for site in sites)),
+        started=started, resolved=resolved, services=sites,
         status="resolved" if resolved is not None else "investigating", impact=spans,
         downtime_minutes=None if spans else 0, maintenance=maintenance, timeline=timeline,
         intro=intro, sections=sections, notes=notes,
