@@ -6,7 +6,7 @@ import difflib
 
 from pydantic import BaseModel, ValidationError
 
-from .model import HASH_PATTERN, ActionItem, Cause, Frontmatter, Impact, Source, TimelineEntry
+from .model import HASH_PATTERN, WEB_PATTERN, ActionItem, Cause, Frontmatter, Impact, Source, TimelineEntry
 from .timeparse import describe, shown
 
 # The model that owns the keys at a path, for "did you mean" on a typo'd key.
@@ -70,6 +70,8 @@ def _message(item: dict, path: tuple) -> str:
         return f"{name} is empty"
     if kind == "string_pattern_mismatch" and ctx.get("pattern") == HASH_PATTERN:
         return f"{name} {shown(str(value))!r} should be 8 hex digits, as postmortems import writes them"
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") == WEB_PATTERN:
+        return f"{name} {shown(str(value))!r} is not a web address (write https://...)"
     if kind == "string_pattern_mismatch":
         return f"{name} {shown(str(value))!r} may use only letters, digits, '-', '_' and '.', starting with a letter or digit"
     if kind == "string_too_long" or (kind == "too_long" and isinstance(value, str)):

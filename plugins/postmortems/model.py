@@ -226,24 +226,20 @@ IMPORTED_FIELDS = ("title", "severity", "status", "started", "mitigated", "resol
 """What an importer writes, and may refresh with ``postmortems import --update`` (``body`` is the Markdown)."""
 HASH_PATTERN = r"^[0-9a-f]{8}$"
 ShortHash = Annotated[str, Field(pattern=HASH_PATTERN), WithJsonSchema({"type": ["string", "number"], "pattern": HASH_PATTERN})]
+WEB_PATTERN = r"^[hH][tT][tT][pP][sS]?://[^\s<>]+$"
+WebLink = Annotated[str, BeforeValidator(_text), Field(pattern=WEB_PATTERN),
+                    WithJsonSchema({"type": "string", "pattern": WEB_PATTERN})]
 
 
 class Source(Strict):
     """Where an imported incident came from (``postmortems import``), and what the import wrote."""
 
-    system: Literal["statuspage", "upptime", "csv"]
+    system: Literal[SOURCE_SYSTEMS]
     id: Text = Field(description="The incident's id in that system.")
-    url: Optional[Link] = None
+    url: Optional[WebLink] = Field(None, description="The incident's address in that system (https://...).")
     fields: dict[Literal[IMPORTED_FIELDS], ShortHash] = Field(
         {}, description="Each imported field's short hash (8 hex digits of sha256 of its canonical JSON), as imported: "
                         "--update refreshes only the fields that still match.")
-
-    @field_validator("url")
-    @classmethod
-    def _web_address(cls, value: str | None) -> str | None:
-        if value is not None and safe_url(value, ("http", "https")) is None:
-            raise ValueError(f"{shown(value)!r} is not a web address (use https://...)")
-        return value
 
 
 class Frontmatter(Strict):

@@ -9,10 +9,11 @@ from __future__ import annotations
 import json
 from datetime import tzinfo
 
+from ..model import SOURCE_SYSTEMS
 from . import spreadsheet, statuspage, upptime
 from .common import BadInput, Draft, Reading, map_services
 
-SYSTEMS = ("statuspage", "upptime", "csv")
+SYSTEMS = SOURCE_SYSTEMS
 
 
 def read(system: str, raw: bytes, name: str, tz: tzinfo, severities: tuple[str, ...],

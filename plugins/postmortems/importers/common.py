@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone, tzinfo
 
-from ..model import MAX_NAME
+from ..model import MAX_NAME, WEB_PATTERN
 from ..timeparse import EARLIEST, LATEST, local_text
 
 # Statuspage's incident impact, most severe first: it spreads over the configured severities.
@@ -166,6 +166,16 @@ def fit(name: str, notes: list[str]) -> str:
         return name
     notes.append(f"the name {name!r} is longer than {MAX_NAME} characters: cut to {name[:MAX_NAME]!r}")
     return name[:MAX_NAME]
+
+
+def web_address(url: str, notes: list[str]) -> str | None:
+    """``url`` when it is an http(s) address the ``source.url`` field takes, else None, saying so."""
+    if not url:
+        return None
+    if re.match(WEB_PATTERN, url):
+        return url
+    notes.append(f"the link {url!r} is not a web address: left out of the source record")
+    return None
 
 
 def text(value: object) -> str:

@@ -16,7 +16,7 @@ from datetime import tzinfo
 from pathlib import PurePath
 
 from ..timeparse import local_text, to_instant
-from .common import IMPACT_ORDER, BadInput, Draft, Reading, Span, fit, severity_for
+from .common import IMPACT_ORDER, BadInput, Draft, Reading, Span, fit, severity_for, web_address
 
 FIELDS = ("id", "title", "started", "resolved", "services", "severity", "downtime_minutes", "cause", "summary", "url")
 DEFAULTS = {
@@ -146,9 +146,7 @@ def _draft(cells: dict[str, str], extra: list[tuple[str, str]], number: int, nam
     if extra:
         sections.append(("From the spreadsheet", "\n".join(f"- **{header}**: {value}" for header, value in extra)))
     url = cells.get("url", "")
-    if url and not re.match(r"https?://[^\s<>]+$", url, re.I):
-        notes.append(f"the link {url!r} is not a web address: kept here only")
-        url = ""
+    url = web_address(url, notes) or ""
     link = f" (<{url}>)" if url else ""
     return Draft(
         system="csv", id=key, url=url or None, title=title, severity=severity, started=started, resolved=resolved,

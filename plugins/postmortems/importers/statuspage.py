@@ -10,12 +10,10 @@ update's ``new_status`` from that update until the next update that changes it, 
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, tzinfo
 
-from ..escaping import safe_url
 from ..timeparse import local_text, zone
-from .common import BadInput, Draft, Reading, Span, clamp, fit, parse_time, severity_for, text
+from .common import BadInput, Draft, Reading, Span, clamp, fit, parse_time, severity_for, text, web_address
 
 INCIDENT_STATUSES = {"investigating": "investigating", "identified": "identified", "monitoring": "monitoring",
                      "resolved": "resolved", "postmortem": "resolved"}
@@ -162,9 +160,7 @@ def _draft(raw: dict, key: str, maintenance: bool, page: dict, page_tz: tzinfo, 
 
     url = text(raw.get("shortlink")).strip() or (
         f"{text(page.get('url')).rstrip('/')}/incidents/{key}" if text(page.get("url")).strip() else "")
-    if url and (not re.match(r"https?://", url, re.I) or safe_url(url, ("http", "https")) is None):
-        notes.append(f"the link {url!r} is not a web address: left out")
-        url = ""
+    url = web_address(url, notes) or ""
     severity = severity_for("none" if impact_name == "maintenance" else impact_name, severities)
     timeline = [(u["at"], _event(u, maintenance)) for u in updates]
     kind = "scheduled maintenance" if maintenance else "incident"

@@ -17,7 +17,7 @@ import re
 from datetime import tzinfo
 
 from ..timeparse import local_text
-from .common import BadInput, Draft, Reading, Span, clamp, fit, parse_time, severity_for, text
+from .common import BadInput, Draft, Reading, Span, clamp, fit, parse_time, severity_for, text, web_address
 
 SHAPE = ("the JSON of `gh issue list --state all --json number,title,body,createdAt,closedAt,labels,comments` "
          "for an Upptime repository (a list of issues)")
@@ -146,9 +146,7 @@ def _draft(issue: dict, key: str, tz: tzinfo, severities: tuple[str, ...]) -> Dr
     if not url:  # gh prints the issue's address only with --json url; a comment's address holds it
         comment_url = next((text(c.get("url")) for c in issue.get("comments") or [] if isinstance(c, dict) and c.get("url")), "")
         url = comment_url.split("#", 1)[0]
-    if url and not re.match(r"https?://[^\s<>]+$", url, re.I):
-        notes.append(f"the link {url!r} is not a web address: left out")
-        url = ""
+    url = web_address(url, notes) or ""
     link = f" (<{url}>)" if url else ""
     kind = "maintenance issue" if maintenance else "issue"
     intro = f"Imported from Upptime: {kind} #{key}{link}, {title!r}, labels {', '.join(labels) or 'none'}."
