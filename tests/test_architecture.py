@@ -7,7 +7,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "plugins" / "postmortems"
 ADAPTERS = {"plugin", "options", "site_files", "cli", "wiki_config", "worker_html", "page_sections", "markdown"}
-CORE = sorted(path for path in PACKAGE.glob("*.py") if path.stem not in ADAPTERS)
+CORE = sorted(path for path in PACKAGE.glob("**/*.py") if path.stem not in ADAPTERS)  # subpackages (importers/) too
 
 
 def imported(path: Path) -> set[str]:

@@ -56,8 +56,10 @@ def zensical_site(example) -> Path:
 def test_generated_pages_hold_their_html_and_link_source_files(example):
     docs = example / "docs"
     page = (docs / "incidents" / f"{SCHEMA_NIGHT}.md").read_text(encoding="utf-8")
-    assert page.startswith("# Schema upgrade night")
-    assert page.split("\n", 2)[2].startswith('<div class="pm-card">')  # the card right below the title
+    assert page.startswith('---\ntitle: "Schema upgrade night')  # the page's title, escaped once, in its meta
+    body = page.split("---\n", 2)[2].lstrip("\n")
+    assert body.startswith("# Schema upgrade night")
+    assert body.split("\n", 2)[2].startswith('<div class="pm-card">')  # the card right below the title
     assert "\n\n## Timeline\n\n<ol class=\"pm-timeline\">" in page  # each section under its heading, after the body
     assert page.index("## Summary") < page.index("## Timeline") < page.index("## Follow\\-up actions")
     assert 'href="../services/web.md"' in page and 'href="../causes/database.md"' in page
@@ -72,7 +74,7 @@ def test_generated_pages_hold_their_html_and_link_source_files(example):
             assert "data-pm-island" not in text, path  # never a placeholder
             assert "{{ uptime(" not in text or path.name != "index.md", path
     home = (docs / "index.md").read_text(encoding="utf-8")
-    assert "kept >99.98% uptime" in home and "{{ uptime" not in home
+    assert "kept &gt;99.98% uptime" in home and "{{ uptime" not in home  # &gt;: never a quote at a line start
     assert (docs / "images" / "dashboard.png").read_bytes() == (ROOT / "docs" / "images" / "dashboard.png").read_bytes()
     for name in ("uptime.json", "incidents.json", "feed.xml", "badges/uptime-30d.svg", "badges/web/uptime-30d.svg",
                  "assets/postmortems/postmortems.css", "assets/postmortems/postmortems.js"):
@@ -181,7 +183,7 @@ def test_generate_refuses_folders_it_would_overwrite(small, tmp_path):
 def test_generate_again_replaces_the_previous_generation_only(small, tmp_path):
     out = tmp_path / "out"
     assert run("generate", "-f", str(small), "--out", str(out)).exit_code == 0
-    assert (out / "docs" / "index.md").read_text() == "# Home\n\nUptime: >99.99%, `{{ uptime(\"all\") }}` as code.\n"
+    assert (out / "docs" / "index.md").read_text() == "# Home\n\nUptime: &gt;99.99%, `{{ uptime(\"all\") }}` as code.\n"
     (out / "site").mkdir()
     (out / "site" / "index.html").write_text("built")  # a builder's output stays
     (small.parent / "incidents" / "2013-06-20-connection-storm.md").rename(small.parent / "incidents" / "2013-06-21-renamed.md")

@@ -213,7 +213,7 @@ def test_no_figure_is_higher_than_the_truth_whatever_breaks(tmp_path_factory, ot
         assert broken.uncounted == (f"{broken_dir.name}/victim.md",)
         assert all(broken.figure(key).endswith(" (incomplete)") for key in broken.site.windows)
         return
-    assert [item.source for item in broken.unverified] == [f"{broken_dir.name}/victim.md"]
+    assert [item.file for item in broken.unverified] == [f"{broken_dir.name}/victim.md"]
     figures, reference = _every_figure(broken), _every_figure(truth)
     for key, exact in reference.items():
         if key[0] in {"site", *broken.services}:

@@ -162,7 +162,7 @@ def test_a_file_changed_while_loading_voids_the_worker_result(tmp_path):
         overview.loaded(wiki)
         index = next(item for item in wiki.plan() if item.uri == layout.index)
         assert "Renamed while loading" in wiki.fill(layout.index, overview.text(index))
-        renamed = next(item for item in collection.incidents if item.source.endswith(target.name))
+        renamed = next(item for item in collection.incidents if item.file.endswith(target.name))
         assert "\n# Renamed while loading\n" in overview.incident(renamed)
         assert not overview.used_worker
         assert notes == ["an incident file changed while the wiki was loading: rendering every page here"]

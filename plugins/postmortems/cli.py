@@ -1,4 +1,4 @@
-"""The ``postmortems`` command: new, check, stats, schema and generate (an adapter over the core)."""
+"""The ``postmortems`` command: new, check, stats, schema, generate and import (an adapter over the core)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import click
 
 from . import schema as schema_module
 from .addresses import claim
-from .loader import Collection, Found, assemble, find_incidents, load_paths
+from .loader import Collection, Found, assemble, find_incidents, load_directory, load_paths
 from .settings import Settings
-from .wiki_config import CONFIG_FILES, ConfigError, NoPlugin, WikiConfig, read_wiki_config
+from .wiki_config import CONFIG_FILES, ConfigError, NoPlugin, WikiConfig, find_config_file, read_wiki_config
 
 
 class ConfigProblem(click.ClickException):
@@ -339,8 +339,6 @@ def stats(config_file: str | None, as_json: bool) -> None:
 @config_option
 def schema(config_file: str | None) -> None:
     """Print the JSON Schema of incident frontmatter, for editors."""
-    from .wiki_config import find_config_file
-
     if config_file is None and find_config_file() is None:
         click.echo(f"note: no {' or '.join(CONFIG_FILES)} here: the schema uses the default options", err=True)
         settings = Settings()
@@ -369,3 +367,101 @@ def new(title: str, services: tuple[str, ...], severity: str | None, started: st
 
 def _display(path: Path, base: Path) -> str:
     return path.relative_to(base).as_posix() if path.is_relative_to(base) else path.as_posix()
+
+
+def _pairs(option: str, items: tuple[str, ...]) -> dict[str, str]:
+    pairs = {}
+    for item in items:
+        old, equals, new = item.partition("=")
+        if not equals or not old.strip() or not new.strip():
+            raise click.BadParameter(f"{item!r} should be OLD=NEW", param_hint=option)
+        pairs[old.strip()] = new.strip()
+    return pairs
+
+
+@main.command("import")
+@click.argument("source", type=click.Choice(["statuspage", "upptime", "csv"]))
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="Write the incident files here (default: the wiki's incidents_dir).")
+@click.option("--service-map", "service_map", multiple=True, metavar="OLD=NEW",
+              help="Rename a component or site to the wiki's service name (repeat for more).")
+@click.option("--column", "columns", multiple=True, metavar="FIELD=HEADER",
+              help="csv: the column holding a field (title, started, resolved, services, severity, "
+                   "downtime_minutes, cause, summary, id, url).")
+@click.option("--update", "refresh", is_flag=True,
+              help="Refresh incidents imported before, in the fields nobody has edited since.")
+@click.option("--dry-run", is_flag=True, help="Print what would be written; write nothing.")
+@config_option
+def import_(source: str, file: str, out_dir: str | None, service_map: tuple[str, ...], columns: tuple[str, ...],
+            refresh: bool, dry_run: bool, config_file: str | None) -> None:
+    """Import incidents from Statuspage (its API v2 JSON), Upptime (`gh issue list --json ...`) or a CSV
+    spreadsheet: one incident file each, checked before any is written. Re-running leaves imported
+    incidents alone (--update refreshes what nobody has edited)."""
+    from .importers import BadInput, read
+    from .importers import writing
+
+    mapping, column_map = _pairs("--service-map", service_map), _pairs("--column", columns)
+    if out_dir is not None and config_file is None and find_config_file() is None:
+        click.echo(f"note: no {' or '.join(CONFIG_FILES)} here: the default options apply (time zone UTC, "
+                   "severities SEV1..SEV4)", err=True)
+        settings, scan, base = Settings(), [], Path.cwd()
+    else:
+        wiki = _config(config_file)
+        settings, scan, base = wiki.settings, [wiki.incidents_dir], wiki.root
+    target = Path(out_dir).resolve() if out_dir is not None else scan[0]
+    try:
+        raw = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
+    except OSError as error:
+        raise click.ClickException(f"{file}: cannot be read: {error.strerror}") from None
+    name = "standard input" if file == "-" else file
+    try:
+        known = [service for folder in scan for incident in load_directory(folder, settings, base).incidents
+                 for service in incident.services]
+        reading = read(source, raw, name, settings.tz, settings.severities, column_map, mapping, known)
+        planned = writing.plan(reading.drafts, settings, target, scan, refresh)
+    except BadInput as error:
+        raise click.ClickException(str(error)) from None
+    problems = writing.problems(planned, settings, base)
+    if problems:
+        for line in problems:
+            click.echo(f"error: {line}", err=True)
+        raise click.ClickException(f"{len(problems)} problem(s) in the files to be written: nothing was written")
+
+    click.echo(f"{source}: {reading.what} in {name}")
+    for item in planned:
+        shown = writing.display(item.path, base)
+        label = item.draft.label
+        if item.action == "left alone":
+            click.echo(f"  left alone: {shown} ({label}: imported before; --update refreshes what nobody has edited)")
+        elif item.action == "unchanged":
+            line = f"  unchanged: {shown} ({label})"
+            click.echo(line + (f"; kept as edited: {', '.join(item.kept)}" if item.kept else ""))
+        elif item.action == "update":
+            line = f"  {'would update' if dry_run else 'updated'}: {shown} ({label}): {', '.join(item.refreshed) or 'source record'}"
+            click.echo(line + (f"; kept as edited: {', '.join(item.kept)}" if item.kept else ""))
+        else:
+            click.echo(f"  {'would write' if dry_run else 'new'}: {shown} ({label})")
+    for line in reading.skipped:
+        click.echo(f"  not imported: {line}")
+    notes = [(item.draft.label, note) for item in planned if item.writes for note in item.draft.notes]
+    if notes or reading.unmapped:
+        click.echo("Not mapped as written (each note is in the incident's body):")
+        for line in reading.unmapped:
+            click.echo(f"  {line}")
+        for label, note in notes:
+            click.echo(f"  {label}: {note}")
+    for old in reading.unmatched:
+        click.echo(f"warning: --service-map {old}={mapping[old]}: no imported incident names {old!r}", err=True)
+    writes = [item for item in planned if item.writes]
+    if dry_run:
+        for item in writes:
+            click.echo("")
+            click.echo(writing.preview(item, base), nl=False)
+        click.echo(f"Dry run: {len(writes)} file(s) would be written; nothing was written.")
+        return
+    try:
+        writing.write(planned)
+    except OSError as error:
+        raise click.ClickException(f"writing failed, nothing was kept: {error}") from None
+    click.echo(f"Wrote {len(writes)} file(s).")

@@ -56,4 +56,4 @@ def body_problems(incidents, report) -> list[Problem]:
     """Live figures in incident bodies that cannot be shown, each naming its line in the body."""
     return [replace(problem, message=f"body line {problem.line}: {problem.message}", line=None)
             for incident in incidents if "uptime(" in incident.body
-            for problem in substitute(incident.body, report, incident.source)[1]]
+            for problem in substitute(incident.body, report, incident.file)[1]]

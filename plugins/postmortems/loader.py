@@ -40,7 +40,7 @@ class Collection:
     @property
     def uncounted(self) -> list[str]:
         """Left-out files whose times cannot be read: the figures cannot count them."""
-        counted = {item.source for item in self.unverified}
+        counted = {item.file for item in self.unverified}
         return [name for name in self.left_out if name not in counted]
 
     @property
@@ -201,7 +201,7 @@ def assemble(loaded: list[Loaded]) -> Collection:
         unverified = item.unverified
         if incident is not None and incident.id in by_id:
             problems.append(
-                Problem(item.name, f"id {incident.id!r} is also used by {by_id[incident.id].source}; ids must be unique",
+                Problem(item.name, f"id {incident.id!r} is also used by {by_id[incident.id].file}; ids must be unique",
                         "id", item.lines.get(("id",)))
             )
             unverified = of_incident(incident, problems[-1].message)
@@ -218,11 +218,11 @@ def assemble(loaded: list[Loaded]) -> Collection:
     incidents = list(by_id.values())
     for incident, key, message in check_collection(incidents):
         collection.problems.append(
-            Problem(incident.source, f"{message} (the link is left out)", "related", lines_by_id[incident.id].get(key),
+            Problem(incident.file, f"{message} (the link is left out)", "related", lines_by_id[incident.id].get(key),
                     WARNING)  # the incident itself is published
         )
     for incident, key, message in name_clashes(incidents):
-        collection.problems.append(Problem(incident.source, message, field_name(key), _nearest(lines_by_id[incident.id], key),
+        collection.problems.append(Problem(incident.file, message, field_name(key), _nearest(lines_by_id[incident.id], key),
                                            WARNING))
     known = set(by_id)
     collection.incidents = sorted(
@@ -333,7 +333,7 @@ def _load(raw: bytes, settings: Settings, name: str, default_id: str) -> tuple:
     if any(problem.is_error for problem in problems):
         return None, problems, lines, data
     values = dict(front)
-    values.update(id=front.id or slug(default_id), timeline=resolve_timeline(front, tz), source=name, body=body.strip() + "\n")
+    values.update(id=front.id or slug(default_id), timeline=resolve_timeline(front, tz), file=name, body=body.strip() + "\n")
     return Incident.model_construct(**values), problems, lines, data
 
 

@@ -6,11 +6,11 @@ import difflib
 
 from pydantic import BaseModel, ValidationError
 
-from .model import ActionItem, Cause, Frontmatter, Impact, TimelineEntry
+from .model import HASH_PATTERN, WEB_PATTERN, ActionItem, Cause, Frontmatter, Impact, Source, TimelineEntry
 from .timeparse import describe, shown
 
 # The model that owns the keys at a path, for "did you mean" on a typo'd key.
-_NESTED = {"impact": Impact, "timeline": TimelineEntry, "action_items": ActionItem, "cause": Cause}
+_NESTED = {"impact": Impact, "timeline": TimelineEntry, "action_items": ActionItem, "cause": Cause, "source": Source}
 
 
 def field_name(loc: tuple) -> str:
@@ -59,6 +59,8 @@ def _message(item: dict, path: tuple) -> str:
         where = f" in {field_name(path[:-1])}" if len(path) > 1 else ""
         suggestion = f"; did you mean {hint[0]!r}?" if hint else f" (allowed: {', '.join(owner.model_fields)})"
         return f"unknown field {shown(str(key))!r}{where}{suggestion}"
+    if kind == "literal_error" and item["loc"][-1:] == ("[key]",):
+        return f"{name} has the key {shown(str(value))!r}, expected one of {ctx.get('expected', '')}"
     if kind == "literal_error":
         shown_value = repr(shown(value)) if isinstance(value, str) else describe(value)
         return f"{name} is {shown_value}, expected one of {ctx.get('expected', '')}"
@@ -66,6 +68,10 @@ def _message(item: dict, path: tuple) -> str:
         return f"{name} should be text, not {describe(value)}"
     if kind == "string_too_short":
         return f"{name} is empty"
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") == HASH_PATTERN:
+        return f"{name} {shown(str(value))!r} should be 8 hex digits, as postmortems import writes them"
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") == WEB_PATTERN:
+        return f"{name} {shown(str(value))!r} is not a web address (write https://...)"
     if kind == "string_pattern_mismatch":
         return f"{name} {shown(str(value))!r} may use only letters, digits, '-', '_' and '.', starting with a letter or digit"
     if kind == "string_too_long" or (kind == "too_long" and isinstance(value, str)):

@@ -224,6 +224,28 @@ class ActionItem(Strict):
         return value
 
 
+SOURCE_SYSTEMS = ("statuspage", "upptime", "csv")
+IMPORTED_FIELDS = ("title", "severity", "status", "started", "mitigated", "resolved", "services", "downtime_minutes",
+                   "impact", "maintenance", "cause", "timeline", "body")
+"""What an importer writes, and may refresh with ``postmortems import --update`` (``body`` is the Markdown)."""
+HASH_PATTERN = r"^[0-9a-f]{8}$"
+ShortHash = Annotated[str, Field(pattern=HASH_PATTERN), WithJsonSchema({"type": ["string", "number"], "pattern": HASH_PATTERN})]
+WEB_PATTERN = r"^[hH][tT][tT][pP][sS]?://[^\s<>]+$"
+WebLink = Annotated[str, BeforeValidator(_text), Field(pattern=WEB_PATTERN),
+                    WithJsonSchema({"type": "string", "pattern": WEB_PATTERN})]
+
+
+class Source(Strict):
+    """Where an imported incident came from (``postmortems import``), and what the import wrote."""
+
+    system: Literal[SOURCE_SYSTEMS]
+    id: Text = Field(description="The incident's id in that system.")
+    url: Optional[WebLink] = Field(None, description="The incident's address in that system (https://...).")
+    fields: dict[Literal[IMPORTED_FIELDS], ShortHash] = Field(
+        {}, description="Each imported field's short hash (8 hex digits of sha256 of its canonical JSON), as imported: "
+                        "--update refreshes only the fields that still match.")
+
+
 class Frontmatter(Strict):
     """The YAML frontmatter of one incident file."""
 
@@ -252,6 +274,7 @@ class Frontmatter(Strict):
     authors: list[Item] = []
     related: list[Item] = []
     id: Optional[Id] = None
+    source: Optional[Source] = Field(None, description="Where an imported incident came from (postmortems import).")
 
     @field_validator("cause", mode="after")
     @classmethod
@@ -260,12 +283,12 @@ class Frontmatter(Strict):
 
 
 class Incident(Frontmatter):
-    """A validated incident: its frontmatter plus where it came from and its narrative."""
+    """A validated incident: its frontmatter plus the file it was read from and its narrative."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
 
     id: str  # type: ignore[assignment]
-    source: str = ""
+    file: str = ""  # the file it was read from, as shown in messages (incidents/x.md)
     body: str = ""
 
     @property

@@ -364,6 +364,8 @@ class Wiki:
     # Machine-readable ----------------------------------------------------
     def incident_json(self, incident: Incident) -> dict:
         data = incident.model_dump(mode="json", exclude={"body"})
+        if data.get("source"):
+            data["source"].pop("fields", None)  # the import's bookkeeping, not a fact about the incident
         for name in ("started", "detected", "acknowledged", "mitigated", "resolved"):
             value = getattr(incident, name)
             data[name] = iso(value) if value else None

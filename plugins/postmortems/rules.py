@@ -158,7 +158,7 @@ def name_clashes(incidents: list[Incident]) -> Iterator[tuple[Incident, tuple, s
         if incident.cause_category:
             named.append(("cause", ("cause", "category"), incident.cause_category))
         for kind, key, name in named:
-            seen = first.setdefault((kind, name_slug(name)), (name, incident.source))
+            seen = first.setdefault((kind, name_slug(name)), (name, incident.file))
             if seen[0] != name and (kind, name) not in reported:
                 reported.add((kind, name))
                 yield incident, key, (f"{kind} {name!r} and {seen[0]!r} ({seen[1]}) would share one page and badge; "

@@ -28,7 +28,7 @@ class Unverified:
     """An invalid file counted as its worst case: ``incident`` carries only what the math needs,
     with the file's path as its id (ids of valid incidents never contain ``/``)."""
 
-    source: str
+    file: str  # the file, as shown in messages
     problem: str  # the first error, in the writer's words
     incident: Incident
     every_service: bool  # its services could not be read
@@ -81,15 +81,15 @@ def worst_case(data: object, tz: tzinfo, source: str, problems: list[Problem]) -
         started=started, detected=None, acknowledged=None, mitigated=None, resolved=resolved,
         services=list(services or EVERY_SERVICE), impact=list(impact or []),
         downtime_minutes=downtime if not impact else None, maintenance=False, cause=None, timeline=[],
-        action_items=[], tags=[], authors=[], related=[], source=source, body="",
+        action_items=[], tags=[], authors=[], related=[], source=None, file=source, body="",
     )
     return Unverified(source, first, incident, every_service=not services and not impact)
 
 
 def of_incident(incident: Incident, problem: str) -> Unverified:
     """A valid incident left out for a reason across files (a repeated id), counted all the same."""
-    counted = incident.model_copy(update={"id": incident.source, "maintenance": False, "related": []})
-    return Unverified(incident.source, problem, counted, every_service=False)
+    counted = incident.model_copy(update={"id": incident.file, "maintenance": False, "related": []})
+    return Unverified(incident.file, problem, counted, every_service=False)
 
 
 def _impact_fits(impact: list[Impact], started: datetime, resolved: datetime | None, services) -> bool:

@@ -398,7 +398,7 @@ class Report:
     @property
     def left_out(self) -> list[str]:
         """Every invalid incident file, counted as its worst case or not at all."""
-        return sorted({item.source for item in self.unverified} | set(self.uncounted))
+        return sorted({item.file for item in self.unverified} | set(self.uncounted))
 
     @property
     def complete(self) -> bool:
@@ -409,7 +409,7 @@ class Report:
         lines = []
         if self.unverified:
             lines.append(f"the figures count {len(self.unverified)} invalid incident file(s) as their worst case "
-                         f"(unverified): {', '.join(item.source for item in self.unverified)}")
+                         f"(unverified): {', '.join(item.file for item in self.unverified)}")
         if self.uncounted:
             lines.append(f"the figures are incomplete: {len(self.uncounted)} invalid incident file(s) cannot be "
                          f"counted, so the figures may be higher than the truth: {', '.join(self.uncounted)}")
@@ -424,7 +424,7 @@ class Report:
         return {"as_of": iso(self.as_of), "since": iso(self.since), "timezone": self.settings.timezone,
                 "precision": self.settings.precision, "slo": self.settings.slo,
                 "complete": self.complete, "left_out": self.left_out,
-                "unverified": [{"file": item.source, "problem": item.problem} for item in self.unverified],
+                "unverified": [{"file": item.file, "problem": item.problem} for item in self.unverified],
                 "uncounted": list(self.uncounted),
                 "site": self.site.to_json(),
                 "services": {name: scope.to_json() for name, scope in self.services.items()}}
