@@ -14,6 +14,7 @@ from . import schema as schema_module
 from .addresses import claim
 from .loader import Collection, Found, assemble, find_incidents, load_directory, load_paths
 from .settings import Settings
+from .options import templates_warning
 from .wiki_config import CONFIG_FILES, ConfigError, NoPlugin, WikiConfig, find_config_file, read_wiki_config
 
 
@@ -118,9 +119,13 @@ def main() -> None:
 
 @main.command()
 @config_option
-def check(config_file: str | None) -> None:
+@click.option("--quick", is_flag=True,
+              help="Skip the strict build: incidents, options, templates and live figures only (links and the nav "
+                   "of your own pages are then not checked).")
+def check(config_file: str | None, quick: bool) -> None:
     """Validate the wiki as `mkdocs build --strict` would: exit 1 on any error or warning, 2 when
-    the configuration cannot be used."""
+    the configuration cannot be used. When everything the wiki itself checks is fine, a strict build
+    into a temporary folder finds the rest (broken links in pages, the nav, MkDocs' own stops)."""
     try:
         wiki = read_wiki_config(Path(config_file) if config_file else None)
     except NoPlugin as error:  # mkdocs build passes: so does check, saying why
@@ -131,7 +136,50 @@ def check(config_file: str | None) -> None:
     if not wiki.enabled:  # mkdocs build passes: so does check, saying why
         click.echo(f"{wiki.config_file}: the postmortems plugin is disabled (enabled: false): nothing to check")
         return
-    sys.exit(1 if _checked(wiki).failed else 0)
+    if _checked(wiki).failed:
+        sys.exit(1)
+    if quick or wiki.config_file is None or wiki.config_file.suffix == ".toml":
+        return  # (zensical.toml: no MkDocs build reads it)
+    problems = _strict_build(wiki.config_file)
+    for message in problems:
+        click.echo(message, err=True)
+    if problems:
+        click.echo(f"mkdocs build --strict would fail: {len(problems)} problem(s) beyond the incidents")
+        sys.exit(1)
+    click.echo("mkdocs build --strict passes")
+
+
+def _strict_build(config_file: Path) -> list[str]:
+    """What ``mkdocs build --strict`` of ``config_file`` says and where it stops, as ``check`` lines:
+    it builds into a temporary folder, so what MkDocs alone finds (a broken link in a page, a nav entry
+    to nothing, a page that is not UTF-8) fails ``check`` too."""
+    import logging
+    import tempfile
+
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort, MkDocsException
+
+    messages: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if record.levelno >= logging.WARNING:
+                messages.append(f"{'error' if record.levelno >= logging.ERROR else 'warning'}: {record.getMessage()}")
+
+    handler, logger = Collect(), logging.getLogger("mkdocs")
+    logger.addHandler(handler)
+    try:
+        with tempfile.TemporaryDirectory(prefix="postmortems-check-") as site_dir:
+            build(load_config(str(config_file), strict=True, site_dir=site_dir))
+    except Abort as error:  # strict mode's own count, or MkDocs' stop after an error it logged
+        if not messages:
+            messages.append(f"error: {error}")
+    except (MkDocsException, Exception) as error:  # MkDocs itself stops with a traceback on some inputs
+        messages.append(f"error: mkdocs build stops: {type(error).__name__}: {error}")
+    finally:
+        logger.removeHandler(handler)
+    return messages
 
 
 @dataclass
@@ -148,7 +196,8 @@ def _checked(wiki: WikiConfig, layout=None) -> Checked:
     """Check the wiki and print what ``check`` prints: every problem and the summary line."""
     _fixed(wiki)
     collection, found = load_wiki(wiki)
-    warnings = list(wiki.warnings) + [message for message in [_folder_warning(wiki)] if message]
+    warnings = list(wiki.warnings) + [message for message in [
+        _folder_warning(wiki), templates_warning(wiki.templates_option, wiki.templates_dir)] if message]
     site_errors, figure_warnings, site, pages = _site_problems(wiki, collection, layout)
     warnings += figure_warnings
     for message in warnings:

@@ -141,6 +141,8 @@ def _walk(folder: Path, root: Path, found: Found) -> None:
                 found.skipped.append(Skipped(path, "not a .md file: rename it to .md to make it an incident"))
             else:
                 found.paths.append(path)
+        elif markdown and not is_file:  # a named pipe, a socket, a device: reading it could hang the build
+            found.skipped.append(Skipped(path, "not a regular file (a pipe, socket or device): never read"))
 
 
 @dataclass
@@ -370,7 +372,13 @@ def slug(text: str) -> str:
     """A name safe in a URL and a file path: letters and digits of any script, ``-``, ``_`` and ``.``;
     never ``..``, never more than 120 bytes of UTF-8 (names are folders in the site)."""
     text = unicodedata.normalize("NFC", text)
-    kept = "".join(char if char in "_.-" or unicodedata.category(char)[0] in "LMN" else " " for char in text)
+    kept, base = [], False  # a mark (an accent, an emoji's variation selector) is kept only on a letter or digit
+    for char in text:
+        kind = unicodedata.category(char)[0]
+        keep = char in "_.-" or kind in "LN" or (kind == "M" and base)
+        kept.append(char if keep else " ")
+        base = keep and char not in "_.-"
+    kept = "".join(kept)
     cleaned = re.sub(r"\s+", "-", kept.strip())
     cleaned = re.sub(r"\.{2,}", ".", cleaned).strip("-._")
     cleaned = cleaned.encode()[:120].decode(errors="ignore").strip("-._")
@@ -385,10 +393,13 @@ def _without_dangling(incident: Incident, known: set[str]) -> Incident:
 
 
 def _display(path: Path, base: Path) -> str:
+    """``path`` relative to ``base``, with control and direction characters written as escapes
+    (``\\u202e``): a file name cannot garble a terminal or reverse a message."""
     try:
-        return path.relative_to(base).as_posix()
+        text = path.relative_to(base).as_posix()
     except ValueError:
-        return path.as_posix()
+        text = path.as_posix()
+    return "".join(f"\\u{ord(char):04x}" if unicodedata.category(char) in ("Cc", "Cf") else char for char in text)
 
 
 __all__ = ["Collection", "ERROR", "WARNING", "Found", "Loaded", "Skipped", "assemble", "file_version", "find_incidents",

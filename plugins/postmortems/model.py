@@ -86,7 +86,7 @@ _DECIMAL = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)
 _BASE_60 = re.compile(r"[-+]?[0-9]+(?::[0-5]?[0-9])+")
 
 
-def _ambiguity(text: str, unit: str) -> str | None:
+def ambiguity(text: str, unit: str) -> str | None:
     """How to write ``text`` when YAML 1.1 and YAML 1.2 (and people) read it as different numbers."""
     sign = text[0] if text[:1] in ("-", "+") else ""
     body = text[len(sign):]
@@ -122,7 +122,7 @@ def _read_number(value: Any, unit: str) -> tuple[float, str]:
         return float(value), repr(value)
     if isinstance(value, (Int, Float)) or (isinstance(value, str) and _BASE_60.fullmatch(value)):
         text = str(value)
-        problem = _ambiguity(text, unit)
+        problem = ambiguity(text, unit)
         if problem:
             raise ValueError(f"{shown(text)} is ambiguous: {problem}")
         if text.lstrip("+-").lower() in (".inf", ".nan"):

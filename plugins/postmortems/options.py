@@ -108,6 +108,7 @@ class PostmortemsConfig(base.Config):
 
     def validate(self):
         failed, warnings = super().validate()
+        failed += [(key, base.ValidationError(message)) for key, message in written_numbers(self.config_file_path)]
         if not failed:
             try:
                 settings_from(self).fixed()  # since must not be after the as-of instant, even when that is now
@@ -157,3 +158,42 @@ def folder_problem(name: str, folder: Path, docs_dir: Path) -> str | None:
     if docs_dir.is_relative_to(folder):
         return f"{name} ({folder}) contains docs_dir ({docs_dir}): every page would be read as an incident"
     return None
+
+
+NUMBER_OPTIONS = ("windows", "precision", "slo", "weights", "index_limit")
+
+
+def written_numbers(config_file_path: str | None) -> list[tuple[str, str]]:
+    """``(option, message)`` for each number of the plugin's options written in a form YAML 1.1 (which
+    MkDocs reads) and YAML 1.2 (editors, people) read differently: ``windows: [07, 030]`` is 7 and 24 days
+    to MkDocs. Read from the file's own text; a file this cannot read is left to MkDocs (best effort:
+    options that come from ``INHERIT`` are not seen)."""
+    from .model import ambiguity
+    from .yamlsource import Float, Int, YamlProblem, parse
+
+    if not config_file_path:
+        return []
+    try:
+        data = parse(Path(config_file_path).read_text(encoding="utf-8-sig"))[0]
+    except (OSError, UnicodeDecodeError, YamlProblem, ValueError):
+        return []
+    plugins = data.get("plugins") if isinstance(data, dict) else None
+    entries = plugins.items() if isinstance(plugins, dict) else [
+        item for entry in plugins if isinstance(entry, dict) for item in entry.items()] if isinstance(plugins, list) else []
+    options = next((value for name, value in entries if name == "postmortems" and isinstance(value, dict)), {})
+    problems = []
+    for key in NUMBER_OPTIONS:
+        value = options.get(key)
+        values = value if isinstance(value, list) else list(value.values()) if isinstance(value, dict) else [value]
+        for item in values:
+            if isinstance(item, (Int, Float)) and (problem := ambiguity(str(item), "")):
+                problems.append((key, f"{item} is ambiguous: {problem}"))
+    return problems
+
+
+def templates_warning(option: str, folder: Path) -> str | None:
+    """A ``templates_dir`` written in mkdocs.yml (not the default) that is no folder: the overrides meant
+    to be there are not used, which should not pass in silence."""
+    if option == "templates" or folder.is_dir():
+        return None
+    return f"templates_dir '{option}' is not a folder ({folder}): the packaged templates are used"

@@ -27,7 +27,8 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 
 from .background import MIN_INCIDENTS, Job, Shared, Worker, cache_key, usable_cores
 from .loader import find_incidents
-from .options import PostmortemsConfig, folder_problem, prefix, settings_from
+from .options import PostmortemsConfig, folder_problem, prefix, settings_from, templates_warning
+from .settings import source_date_epoch_problem
 from .figures import substitute
 from .pages import Planned, TemplateProblem, Wiki
 from .site_files import IncidentFile, IncidentPage, LaterFile, LiveFile, taken
@@ -85,6 +86,11 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         if problem:
             self._stop(f"Config value 'plugins': Plugin 'postmortems' option 'incidents_dir': {problem}")
             return config
+        if problem := source_date_epoch_problem(os.environ):  # MkDocs itself would stop with a traceback
+            self._stop(f"Configuration error: {problem}")
+            return config
+        if message := templates_warning(self.config.templates_dir, self.templates_dir):
+            log.warning(message)
         for uri, target in ((ASSET_URIS["css"], config.extra_css), (ASSET_URIS["js"], config.extra_javascript)):
             if uri not in [str(item) for item in target]:
                 target.append(uri)
@@ -194,6 +200,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         # After the incidents: MkDocs reads these last, when the worker has long finished them.
         for item in planned:
             self._add(files, LaterFile.planned(config, item.uri, partial(self._plugin_errors, self.shared.text, item), item.nav))
+        for file in [file for file in files.documentation_pages() if file.generated_by is None and file.abs_src_path]:
+            if reason := _unreadable_page(file):  # MkDocs would stop the whole build with a traceback
+                log.warning(f"{_docs_path(file, config)} {reason}: left out of the site until fixed")
+                files.remove(file)
         if self.dirty:  # pages with live figures go stale with any incident: rebuild them too
             for file in [file for file in files.documentation_pages() if file.generated_by is None and file.abs_src_path]:
                 if _shows_figures(file):
@@ -344,6 +354,22 @@ class FolderWatch:
 
     def close(self) -> None:
         shutil.rmtree(self.nudge, ignore_errors=True)
+
+
+def _unreadable_page(file: File) -> str | None:
+    try:
+        Path(file.abs_src_path).read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        return f"is not UTF-8 text (byte {error.start}); save it as UTF-8"
+    except OSError as error:
+        return f"cannot be read ({error.strerror})"
+    return None
+
+
+def _docs_path(file: File, config) -> str:
+    root = Path(config.config_file_path or ".").resolve().parent
+    path = Path(file.abs_src_path)
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
 
 
 def _shows_figures(file: File) -> bool:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
+from .loader import slug
 from .settings import Settings
 from .templating import environment
 from .timeparse import next_clock, to_clock, to_instant
@@ -20,9 +20,10 @@ class Wiki(Protocol):
 
 
 def file_slug(title: str) -> str:
-    """``Replica served the old schema!`` -> ``replica-served-the-old-schema``."""
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:60].strip("-") or "incident"
+    """``Replica served the old schema!`` -> ``replica-served-the-old-schema``; ``障害`` stays ``障害``:
+    the loader's own rule for ids from file names (letters and digits of any script), lower case,
+    at most 60 characters."""
+    return slug(slug(re.sub(r"[._]+", " ", title.lower()))[:60])
 
 
 def scaffold(wiki: Wiki, title: str, services: list[str], severity: str | None, started: str | None,

@@ -91,9 +91,11 @@ class Settings:
 
     def resolve_as_of(self, environ: dict | None = None) -> datetime:
         """``as_of``, else ``SOURCE_DATE_EPOCH``, else now (whole seconds, UTC)."""
+        environ = os.environ if environ is None else environ
+        if problem := source_date_epoch_problem(environ):
+            raise ValueError(problem)
         if self.as_of is not None:
             return self.as_of
-        environ = os.environ if environ is None else environ
         epoch = environ.get("SOURCE_DATE_EPOCH", "").strip()
         if epoch:
             try:
@@ -163,3 +165,17 @@ def check_severities(severities: object) -> list[str]:
     if len(set(result)) != len(result):
         raise ValueError("severities lists a severity twice")
     return result
+
+
+def source_date_epoch_problem(environ) -> str | None:
+    """Why ``SOURCE_DATE_EPOCH``, when set at all, stops MkDocs (it reads it for every build's date, as a
+    whole number of seconds, even when ``as_of`` is set), or None."""
+    if "SOURCE_DATE_EPOCH" not in environ:
+        return None
+    epoch = environ["SOURCE_DATE_EPOCH"]
+    try:
+        int(epoch)
+    except ValueError:
+        return (f"SOURCE_DATE_EPOCH {epoch!r} is not a whole number of seconds; MkDocs reads it for the build's "
+                "date: set it to one (e.g. 1372636800) or unset it")
+    return None

@@ -49,6 +49,7 @@ class WikiConfig:
     warnings: tuple[str, ...] = ()  # about the configuration: `mkdocs build --strict` stops on them
     enabled: bool = True
     incidents_option: str = "incidents"  # incidents_dir as written
+    templates_option: str = "templates"  # templates_dir as written
     docs_dir: Path | None = None
     docs_files: tuple[tuple[str, Path], ...] = ()  # every file of docs_dir the site has (incidents aside)
     site_name: str = "Postmortems"
@@ -89,6 +90,7 @@ def read_wiki_config(config_file: Path | None = None) -> WikiConfig:
         root=root,
         incidents_dir=incidents_dir,
         templates_dir=(root / options.templates_dir).resolve(),
+        templates_option=options.templates_dir,
         url_prefix=layout.prefix,
         settings=settings_from(options),
         config_file=config_file,
