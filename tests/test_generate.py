@@ -62,6 +62,8 @@ def test_generated_pages_hold_their_html_and_link_source_files(example):
     assert body.split("\n", 2)[2].startswith('<div class="pm-card">')  # the card right below the title
     assert "\n\n## Timeline\n\n<ol class=\"pm-timeline\">" in page  # each section under its heading, after the body
     assert page.index("## Summary") < page.index("## Timeline") < page.index("## Follow\\-up actions")
+    for once in ('<div class="pm-card">', "## Timeline", "## Related incidents"):  # not again after a check's render
+        assert page.count(once) == 1, once
     assert 'href="../services/web.md"' in page and 'href="../causes/database.md"' in page
     assert 'href="2012-12-04-replica-falls-behind-stale-reads.md"' in page
     assert '<ul class="pm-related" data-search-exclude>' in page  # search=False: out of the search index
