@@ -1,23 +1,26 @@
 """The example wiki in a real browser: Playwright driving Debian's Chromium.
 
-Builds the repository's own example, serves it on 127.0.0.1 and checks what a
-reader sees. Skips when Chromium is missing, unless POSTMORTEMS_REQUIRE_BROWSER=1
-(set by .ci/run, so CI never skips it).
+Serves the repository's own example as `mkdocs build` makes it (the session's build, see
+conftest.py) on 127.0.0.1 and checks what a reader sees; test_three_builders.py uses the helpers
+here for the ProperDocs and Zensical sites too. Skips when Chromium is missing, unless
+POSTMORTEMS_REQUIRE_BROWSER=1 (set by .ci/run, so CI never skips it).
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import shutil
 import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import ROOT
 from sitebuilder import build_site
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -35,27 +38,35 @@ class Quiet(SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    site = build_site(ROOT / "mkdocs.yml", strict=True, site_dir=tmp_path_factory.mktemp("example") / "site")
+@contextlib.contextmanager
+def serve(site: Path) -> Iterator[str]:
+    """``site`` served on 127.0.0.1 (a free port): its address, without a trailing slash."""
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
 
 
-@pytest.fixture(scope="module")
-def browser():
+@contextlib.contextmanager
+def launched():
+    """Debian's Chromium, headless, driven by Playwright."""
     assert CHROMIUM, "Chromium is required here (POSTMORTEMS_REQUIRE_BROWSER=1)"
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield browser
-        browser.close()
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
-@pytest.fixture
-def page(browser):
+@contextlib.contextmanager
+def checked_page(browser):
+    """A page in a fresh context; on leaving, it must have made no request to another host and
+    printed no error."""
     context = browser.new_context(service_workers="block")
     page = context.new_page()
     page.console_errors = []
@@ -68,6 +79,59 @@ def page(browser):
     assert hosts <= {"127.0.0.1"}, f"requests to other hosts: {sorted(h for h in hosts if h != '127.0.0.1')}"
     assert page.console_errors == []
     context.close()
+
+
+@dataclass(frozen=True)
+class SearchUI:
+    index: str  # the search index the page loads
+    opener: str  # what a reader clicks to search
+    input: str
+    results: str  # one element per result
+
+
+MATERIAL_SEARCH = SearchUI("/search/search_index.json", "label.md-search__icon, .md-search__input",
+                           "input.md-search__input", ".md-search-result__list > li")
+# Zensical's search is a dialog in an open shadow root (Playwright's CSS selectors go through it); each
+# result is a section of a page, linked with an absolute URL.
+ZENSICAL_SEARCH = SearchUI("/search.json", ".md-search__button", "dialog[aria-label='Search'] input[role='combobox']",
+                           "ol[role='listbox'][aria-label='Search results'] > li")
+
+
+def search(page, server: str, query: str, ui: SearchUI = MATERIAL_SEARCH):
+    """Type ``query`` into the home page's search box, as a reader does; the results (a locator)."""
+    with page.expect_response(lambda response: response.url.endswith(ui.index)):
+        page.goto(f"{server}/")
+    page.locator(ui.opener).first.click()
+    results = page.locator(ui.results)
+    # The search worker indexes in the background: a query typed before it is ready is not
+    # answered, so type it again until it is (bounded).
+    for _ in range(20):
+        page.locator(ui.input).fill("")
+        page.locator(ui.input).press_sequentially(query)
+        try:
+            results.first.wait_for(timeout=1500)
+            break
+        except sync_api.TimeoutError:
+            continue
+    return results
+
+
+@pytest.fixture(scope="module")
+def server(mkdocs_site):
+    with serve(mkdocs_site) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with launched() as browser:
+        yield browser
+
+
+@pytest.fixture
+def page(browser):
+    with checked_page(browser) as page:
+        yield page
 
 
 def test_dashboard_shows_the_all_time_figure(page, server):
@@ -87,20 +151,7 @@ def test_home_page_embeds_live_figures(page, server):
 
 
 def test_search_for_a_word_in_one_cause_lists_that_incident(page, server):
-    with page.expect_response(lambda response: response.url.endswith("/search/search_index.json")):
-        page.goto(f"{server}/")
-    page.locator("label.md-search__icon, .md-search__input").first.click()
-    results = page.locator(".md-search-result__list > li")
-    # The search worker indexes in the background: a query typed before it is ready is not
-    # answered, so type it again until it is (bounded).
-    for _ in range(20):
-        page.locator("input.md-search__input").fill("")
-        page.locator("input.md-search__input").press_sequentially("pgpool")
-        try:
-            results.first.wait_for(timeout=1500)
-            break
-        except sync_api.TimeoutError:
-            continue
+    results = search(page, server, "pgpool")
     assert results.count() == 1
     link = results.first.locator("a").first.get_attribute("href")
     assert "incidents/2012-08-14-schema-upgrade-stale-replica/" in link
@@ -150,10 +201,8 @@ def test_filters_match_names_with_commas_and_double_spaces_exactly(page, tmp_pat
     }
     # 'disk  full' and 'disk full' would share a cause page (a warning, so not strict): the filters still tell them apart.
     site = build_site(write_site(tmp_path, odd), site_dir=tmp_path / "site")
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        page.goto(f"http://127.0.0.1:{httpd.server_address[1]}/incidents/")
+    with serve(site) as url:
+        page.goto(f"{url}/incidents/")
         visible = page.locator("table.pm-incidents tbody tr:not([hidden]) td:nth-child(2) a")
         for key, value, titles in (("services", "pay, eu", ["Comma"]), ("services", "pay", ["Pay"]),
                                    ("services", "eu", ["Pay"]), ("services", "a  b", ["Spaces"]),
@@ -166,8 +215,6 @@ def test_filters_match_names_with_commas_and_double_spaces_exactly(page, tmp_pat
         page.reload()  # the exact value survives the URL
         assert page.locator("select[data-pm-filter='services']").input_value() == "a  b"
         assert visible.all_inner_texts() == ["Spaces"]
-    finally:
-        httpd.shutdown()
 
 
 def _choose(page, key: str, value: str) -> None:

@@ -78,17 +78,10 @@ def example_copy(root: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def sites(tmp_path_factory):
-    """The example wiki built by MkDocs and by ProperDocs, with what ProperDocs printed."""
-    wiki = example_copy(tmp_path_factory.mktemp("builders") / "wiki")
-    mkdocs, properdocs = wiki.parent / "site-mkdocs", wiki.parent / "site-properdocs"
-    build("mkdocs", wiki, mkdocs)
-    env = _env()
-    for name in ("NO_MKDOCS_2_WARNING", "DISABLE_MKDOCS_2_WARNING"):
-        env.pop(name, None)  # so that a notice Material or ProperDocs would print is seen
-    # No -f: ProperDocs looks for properdocs.yml, properdocs.yaml, mkdocs.yml, mkdocs.yaml and finds the last but one.
-    printed = build("properdocs", wiki, properdocs, env=env).stderr
-    return tree(mkdocs), tree(properdocs), printed
+def sites(mkdocs_site, properdocs_build):
+    """The example wiki built by MkDocs and by ProperDocs (once a session: conftest.py), with what ProperDocs printed."""
+    properdocs_site, printed = properdocs_build
+    return tree(mkdocs_site), tree(properdocs_site), printed
 
 
 def test_properdocs_publishes_the_same_uptime_json_byte_for_byte(sites):

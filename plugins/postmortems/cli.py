@@ -72,6 +72,9 @@ def _site_problems(wiki: WikiConfig, collection: Collection, layout=None) -> tup
             item.make()
         for incident in collection.incidents:
             site.incident_page(incident)
+        # Each render leaves its islands in site.islands: forget these, or generate, which renders every
+        # page again, would put each page's card and sections in twice.
+        site.islands.clear()
     except (TemplateProblem, ValueError) as error:
         return [str(error)], [], None, {}
     warnings = [str(problem) for problem in site.figure_problems()]  # in incident bodies
