@@ -222,3 +222,35 @@ def _choose(page, key: str, value: str) -> None:
     matches labels with their white space collapsed, so it cannot tell ``a  b`` from ``a b``)."""
     page.eval_on_selector(f"select[data-pm-filter='{key}']",
                           "(s, v) => { s.value = v; s.dispatchEvent(new Event('change')); }", value)
+
+
+def test_draft_banner_and_the_backlog_listing_the_overdue_postmortem(page, server):
+    page.goto(f"{server}/incidents/2013-06-06-nightly-backups-stopped-uploading/")
+    banner = page.locator(".pm-card .pm-postmortem-banner")
+    assert banner.is_visible()
+    assert "Draft postmortem" in banner.inner_text()
+    assert "overdue by 11 days" in banner.inner_text()
+    assert "Marcus" in banner.inner_text()
+    banner.locator("a").click()
+    page.wait_for_url("**/backlog/")
+    overdue = page.locator("table.pm-backlog-required tr[data-pm-state='overdue']")
+    assert overdue.count() == 1
+    assert "Nightly database backups" in overdue.first.inner_text()
+    assert "overdue by 11 days" in overdue.first.inner_text()
+    assert "in-review" in page.locator("table.pm-backlog-drafts").inner_text()
+    page.goto(f"{server}/incidents/2012-08-14-schema-upgrade-stale-replica/")  # published: no banner
+    assert page.locator(".pm-postmortem-banner").count() == 0
+
+
+def test_index_filter_by_postmortem_state_kept_in_the_url(page, server):
+    page.goto(f"{server}/incidents/")
+    total = page.locator("table.pm-incidents tbody tr").count()
+    page.select_option("select[data-pm-filter='postmortem']", "draft")
+    visible = page.locator("table.pm-incidents tbody tr:not([hidden])")
+    assert visible.count() == 2
+    assert "#postmortem=draft" in page.url
+    page.select_option("select[data-pm-filter='postmortem']", "published")
+    assert visible.count() == total - 3
+    page.reload()
+    assert page.locator("select[data-pm-filter='postmortem']").input_value() == "published"
+    assert visible.count() == total - 3

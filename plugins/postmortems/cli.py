@@ -388,6 +388,55 @@ def stats(config_file: str | None, as_json: bool) -> None:
 
 
 @main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the backlog as JSON (see README, 'How we run postmortems').")
+@click.option("--fail-on-overdue", is_flag=True, help="Exit 1 when any required postmortem is overdue (for a scheduled CI job).")
+@config_option
+def backlog(as_json: bool, fail_on_overdue: bool, config_file: str | None) -> None:
+    """Print the postmortem backlog: required postmortems missing or overdue (overdue first), drafts and
+    reviews with their age, and published postmortems with action items past due. Exit 0, or 1 with
+    --fail-on-overdue when anything is overdue; 2 when the configuration cannot be used."""
+    from .pages import Wiki
+
+    wiki = _config(config_file)
+    settings = _fixed(wiki)
+    collection, _found = load_wiki(wiki)
+    if collection.left_out:
+        click.echo(f"warning: {len(collection.left_out)} incident file(s) left out (run postmortems check): "
+                   f"{', '.join(collection.left_out)}", err=True)
+    try:
+        site = Wiki(collection.incidents, _report(collection, settings), settings, wiki.layout, wiki.templates_dir,
+                    site_url=wiki.site_url, site_name=wiki.site_name)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    found = site.backlog
+    if as_json:
+        click.echo(json.dumps(found.to_json(site.layout), indent=2, ensure_ascii=False))
+    else:
+        click.echo(_backlog_text(found))
+    if fail_on_overdue and found.overdue:
+        sys.exit(1)
+
+
+def _backlog_text(found) -> str:
+    lines = [f"Postmortem backlog as of {found.today.isoformat()}: {found.overdue} overdue, {found.count} in all"]
+    if found.policy is None:
+        lines.append("(no require_postmortem policy: nothing is required)")
+    for entry in found.required:
+        late = f"overdue by {entry.days_overdue} day(s)" if entry.state == "overdue" else "missing"
+        lines.append(f"  {late}: {entry.incident.file} ({entry.incident.postmortem_status}, due {entry.due.isoformat()}, "
+                     f"{entry.age_days} days old; required: {', '.join(entry.reasons)})")
+    for entry in found.drafts:
+        reviewers = entry.incident.postmortem.reviewers
+        lines.append(f"  {entry.state}: {entry.incident.file} ({entry.age_days} days old"
+                     f"{'; reviewers: ' + ', '.join(reviewers) if reviewers else ''})")
+    for entry in found.actions:
+        for item in entry.items:
+            lines.append(f"  action item past due: {entry.incident.file}: {item.title} (due {item.due.isoformat()}"
+                         f"{', ' + item.owner if item.owner else ''})")
+    return "\n".join(lines)
+
+
+@main.command()
 @config_option
 def schema(config_file: str | None) -> None:
     """Print the JSON Schema of incident frontmatter, for editors."""

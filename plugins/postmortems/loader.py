@@ -335,7 +335,10 @@ def _load(raw: bytes, settings: Settings, name: str, default_id: str) -> tuple:
     if any(problem.is_error for problem in problems):
         return None, problems, lines, data
     values = dict(front)
-    values.update(id=front.id or slug(default_id), timeline=resolve_timeline(front, tz), file=name, body=body.strip() + "\n")
+    stripped = body.strip()
+    start = text.rfind(stripped) if stripped else -1
+    values.update(id=front.id or slug(default_id), timeline=resolve_timeline(front, tz), file=name, body=stripped + "\n",
+                  body_line=text.count("\n", 0, start) + 1 if start >= 0 else 1)
     return Incident.model_construct(**values), problems, lines, data
 
 

@@ -246,6 +246,18 @@ class Source(Strict):
                         "--update refreshes only the fields that still match.")
 
 
+POSTMORTEM_STATUSES = ("draft", "in-review", "published")
+
+
+class Postmortem(Strict):
+    """The write-up's own state, apart from the incident's: a draft, in review, or published."""
+
+    status: Literal[POSTMORTEM_STATUSES] = Field(description="draft | in-review | published")
+    due: Optional[Day] = Field(None, description="When the write-up should be published; overrides the wiki's policy.")
+    reviewers: list[Item] = []
+    reviewed: Optional[Day] = Field(None, description="The day the review happened.")
+
+
 class Frontmatter(Strict):
     """The YAML frontmatter of one incident file."""
 
@@ -275,6 +287,8 @@ class Frontmatter(Strict):
     related: list[Item] = []
     id: Optional[Id] = None
     source: Optional[Source] = Field(None, description="Where an imported incident came from (postmortems import).")
+    data_loss: Flag = Field(False, description="Data was lost: the policy may require a postmortem.")
+    postmortem: Optional[Postmortem] = Field(None, description="The postmortem's own state; without it, published.")
 
     @field_validator("cause", mode="after")
     @classmethod
@@ -290,6 +304,12 @@ class Incident(Frontmatter):
     id: str  # type: ignore[assignment]
     file: str = ""  # the file it was read from, as shown in messages (incidents/x.md)
     body: str = ""
+    body_line: int = 1  # the file's line where the (stripped) body starts, for messages about the body
+
+    @property
+    def postmortem_status(self) -> str:
+        """draft, in-review or published (an incident without a ``postmortem`` block is published)."""
+        return self.postmortem.status if self.postmortem else "published"
 
     @property
     def end(self) -> datetime | None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 
-from .settings import DEFAULT_SEVERITIES, DEFAULT_WINDOWS, LEVELS, POLICIES, Settings
+from .settings import DEFAULT_SEVERITIES, DEFAULT_WINDOWS, LEVELS, POLICIES, Policy, Settings
 from .addresses import url_prefix_problem
 from .timeparse import zone
 from .urls import Layout
@@ -87,6 +87,17 @@ class UrlPrefix(c.Type):
         return value
 
 
+class RequirePostmortem(c.BaseConfigOption):
+    """``{severities: [...], min_downtime_minutes: N, within_days: N}``, every key optional."""
+
+    def run_validation(self, value):
+        try:
+            Policy.from_option(value)
+        except ValueError as error:
+            raise base.ValidationError(str(error).removeprefix("require_postmortem: ")) from None
+        return value
+
+
 class PostmortemsConfig(base.Config):
     enabled = c.Type(bool, default=True)
     incidents_dir = Folder(default="incidents")
@@ -105,6 +116,10 @@ class PostmortemsConfig(base.Config):
     site_title = c.Type(str, default="Postmortems")
     index_limit = c.Type(int, default=5000)
     parallel = c.Choice(("auto", "always", "never"), default="auto")
+    require_postmortem = c.Optional(RequirePostmortem())
+    required_sections = c.Optional(c.ListOfItems(c.Type(str)))
+    blameless = c.Type(bool, default=False)
+    blameless_phrases = c.Optional(c.ListOfItems(c.Type(str)))
 
     def validate(self):
         failed, warnings = super().validate()

@@ -32,6 +32,7 @@ from .settings import Settings
 from .templating import INLINE, ISLAND, Island, environment, placeholders
 from .timeparse import iso, local_text
 from .impact import incident_downtime, uncounted_reason
+from . import practice
 from .uptime import Report
 from .urls import Layout
 
@@ -190,11 +191,27 @@ class Wiki:
         body = substitute(incident.body, self.report)[0]
         return self.render("incident.md", page, incident=incident, body=body, related=related, backlinks=backlinks,
                            milestones=self.milestones(incident), downtime=self.downtime[incident.id],
-                           overdue=self.overdue)
+                           overdue=self.overdue, pending=self.backlog_entry(incident))
 
     def figure_problems(self) -> list[Problem]:
         """Live figures in incident bodies that cannot be shown (unknown window or service, unreadable)."""
-        return body_problems(self.incidents, self.report)
+        return body_problems(self.incidents, self.report) + self.practice_problems()
+
+    def practice_problems(self) -> list[Problem]:
+        """Published postmortems' text: required sections, placeholders left in, blaming phrases (warnings)."""
+        return practice.body_problems(self.incidents, self.settings, self.downtime)
+
+    @cached_property
+    def backlog(self) -> practice.Backlog:
+        """Postmortems to write or review, late ones first, and published ones with action items past due."""
+        return practice.backlog(self.incidents, self.settings, self.today, self.downtime)
+
+    def backlog_entry(self, incident: Incident) -> practice.Entry | None:
+        """The incident's line on the backlog, if it has one (for its page's banner)."""
+        for entry in self.backlog.required + self.backlog.drafts:
+            if entry.incident.id == incident.id:
+                return entry
+        return None
 
     def plan(self) -> list[Planned]:
         """Every generated page and file but the incidents' own, each rendered when asked."""
@@ -206,6 +223,7 @@ class Wiki:
             Planned(layout.dashboard, self.dashboard, True),
             Planned(layout.services, lambda: render("services.md", layout.services, services=self.services()), True),
             Planned(layout.action_items, self.action_items_page, True),
+            Planned(layout.backlog, lambda: render("backlog.md", layout.backlog, backlog=self.backlog), True),
             Planned(layout.causes, lambda: render("causes.md", layout.causes, groups=self.groups("cause")), True),
             Planned(layout.tags, lambda: render("tags.md", layout.tags, groups=self.groups("tag")), True),
             Planned(layout.ledger(None), lambda: self.ledger_page(None)),
@@ -363,7 +381,7 @@ class Wiki:
 
     # Machine-readable ----------------------------------------------------
     def incident_json(self, incident: Incident) -> dict:
-        data = incident.model_dump(mode="json", exclude={"body"})
+        data = incident.model_dump(mode="json", exclude={"body", "body_line"})
         if data.get("source"):
             data["source"].pop("fields", None)  # the import's bookkeeping, not a fact about the incident
         for name in ("started", "detected", "acknowledged", "mitigated", "resolved"):

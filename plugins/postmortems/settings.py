@@ -28,6 +28,48 @@ def exact(number: float | int | str) -> Fraction:
     return Fraction(str(number))
 
 
+DEFAULT_REQUIRED_SECTIONS = ("Summary", "Impact", "Root cause", "Action items")
+DEFAULT_WITHIN_DAYS = 14
+
+
+@dataclass(frozen=True)
+class Policy:
+    """``require_postmortem``: which incidents need a published postmortem, and how soon."""
+
+    severities: tuple[str, ...] = ()
+    min_downtime_minutes: float | None = None
+    within_days: int = DEFAULT_WITHIN_DAYS
+
+    @classmethod
+    def from_option(cls, value: object) -> "Policy":
+        if isinstance(value, Policy):
+            return value
+        if not isinstance(value, dict):
+            raise ValueError("require_postmortem should be a mapping, e.g. {severities: [SEV1, SEV2], "
+                             "min_downtime_minutes: 30, within_days: 14}")
+        unknown = sorted(set(value) - set(cls.__dataclass_fields__), key=str)
+        if unknown:
+            import difflib
+            close = difflib.get_close_matches(str(unknown[0]), list(cls.__dataclass_fields__), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f" (keys: {', '.join(cls.__dataclass_fields__)})"
+            raise ValueError(f"require_postmortem: unknown key {unknown[0]!r}{hint}")
+        severities = value.get("severities") or []
+        if not isinstance(severities, (list, tuple)) or not all(isinstance(item, str) and item.strip() for item in severities):
+            raise ValueError("require_postmortem: severities should be a list of severities, e.g. [SEV1, SEV2]")
+        minutes = value.get("min_downtime_minutes")
+        if minutes is not None and (isinstance(minutes, bool) or not isinstance(minutes, (int, float))
+                                    or not 0 <= minutes < float("inf")):
+            raise ValueError("require_postmortem: min_downtime_minutes should be a number of minutes, 0 or more")
+        days = value.get("within_days", DEFAULT_WITHIN_DAYS)
+        if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= MAX_WINDOW:
+            raise ValueError(f"require_postmortem: within_days should be a whole number of days from 0 to {MAX_WINDOW}")
+        return cls(tuple(severities), minutes, days)
+
+    def to_json(self) -> dict:
+        return {"severities": list(self.severities), "min_downtime_minutes": self.min_downtime_minutes,
+                "within_days": self.within_days}
+
+
 @dataclass(frozen=True)
 class Settings:
     timezone: str = "UTC"
@@ -41,6 +83,10 @@ class Settings:
     slo: float = 99.9
     severities: tuple[str, ...] = DEFAULT_SEVERITIES
     index_limit: int = 5000  # incidents on the index; older whole years get pages of their own
+    require_postmortem: Policy | None = None  # no policy: no postmortem is required
+    required_sections: tuple[str, ...] | None = None  # None: the defaults, checked only under a policy
+    blameless: bool = False
+    blameless_phrases: tuple[str, ...] | None = None  # None: the built-in list (practice.BLAMELESS)
 
     @classmethod
     def from_options(cls, options: dict) -> "Settings":
@@ -58,6 +104,14 @@ class Settings:
             known["windows"] = tuple(check_windows(known["windows"]))
         if "severities" in known:
             known["severities"] = tuple(check_severities(known["severities"]))
+        if "require_postmortem" in known:
+            known["require_postmortem"] = Policy.from_option(known["require_postmortem"])
+        for name in ("required_sections", "blameless_phrases"):
+            if name in known:
+                items = known[name]
+                if not isinstance(items, (list, tuple)) or not all(isinstance(i, str) and i.strip() for i in items):
+                    raise ValueError(f"{name} should be a list of non-empty texts")
+                known[name] = tuple(item.strip() for item in items)
         settings = cls(**known)
         settings.validate()
         return settings
@@ -77,8 +131,19 @@ class Settings:
             raise ValueError("index_limit must be a whole number of incidents, 1 or more")
         if isinstance(self.precision, bool) or not isinstance(self.precision, int) or not 0 <= self.precision <= 6:
             raise ValueError("precision must be a whole number from 0 to 6")
+        if self.require_postmortem is not None:
+            for severity in self.require_postmortem.severities:
+                if severity not in self.severities:
+                    raise ValueError(f"require_postmortem: severity {severity!r} is not one of {', '.join(self.severities)}")
         if isinstance(self.slo, bool) or not isinstance(self.slo, (int, float)) or not 0 < self.slo < 100:
             raise ValueError("slo must be a percentage above 0 and below 100, e.g. 99.9")
+
+    @property
+    def sections_required(self) -> tuple[str, ...]:
+        """The headings a published postmortem needs: the option, else the defaults under a policy, else none."""
+        if self.required_sections is not None:
+            return self.required_sections
+        return DEFAULT_REQUIRED_SECTIONS if self.require_postmortem is not None else ()
 
     @property
     def tz(self) -> ZoneInfo:

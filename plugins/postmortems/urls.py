@@ -27,6 +27,7 @@ class Layout:
     causes = "causes/index.md"
     tags = "tags/index.md"
     action_items = "action-items.md"
+    backlog = "backlog/index.md"
     SITE_LEDGER, LEDGER = "uptime/ledger/site.md", "uptime/ledger/service-{}.md"
     SERVICE, CAUSE, TAG = "services/{}.md", "causes/{}.md", "tags/{}.md"
     BADGE, SERVICE_BADGE = "badges/uptime-{}.svg", "badges/{}/uptime-{}.svg"
@@ -81,7 +82,8 @@ class Layout:
             self.dashboard: "the uptime dashboard", self.SITE_LEDGER: "the site's ledger",
             self.LEDGER: "a service's ledger", self.services: "the services page", self.SERVICE: "a service's page",
             self.causes: "the causes page", self.CAUSE: "a cause's page", self.tags: "the tags page",
-            self.TAG: "a tag's page", self.action_items: "the action items page", self.uptime_json: "uptime.json",
+            self.TAG: "a tag's page", self.action_items: "the action items page",
+            self.backlog: "the postmortem backlog", self.uptime_json: "uptime.json",
             self.incidents_json: "incidents.json", self.feed: "the Atom feed", self.BADGE: "a badge",
             self.SERVICE_BADGE: "a service's badge", self.ASSET: "the wiki's stylesheet and script",
         }

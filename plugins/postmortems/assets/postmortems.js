@@ -18,7 +18,12 @@
 
     // The filter values are the cells' own text: the year starts the date, each service is a span of its own
     // (a name may hold a comma or two spaces; the options carry exact values).
+    // A filter without a column of its own (postmortem) reads the row's data-pm-KEY, else the select's data-pm-default.
     function matches(row, key, value) {
+      if (columns[key] === undefined) {
+        var select = box.querySelector('select[data-pm-filter="' + key + '"]');
+        return (row.getAttribute("data-pm-" + key) || (select && select.dataset.pmDefault) || "") === value;
+      }
       var cell = row.cells[columns[key]];
       if (!cell) return false;
       if (key === "services") {
