@@ -113,6 +113,15 @@ def search(page, server: str, query: str, ui: SearchUI = MATERIAL_SEARCH):
             break
         except sync_api.TimeoutError:
             continue
+    # Results come as the query is typed (a prefix such as "pg" matches other pages): wait until they are
+    # those of the whole query, that is, until they stop changing (bounded).
+    shown = None
+    for _ in range(20):
+        page.wait_for_timeout(250)
+        now = results.all_inner_texts()
+        if now == shown and page.locator(ui.input).input_value() == query:
+            break
+        shown = now
     return results
 
 
