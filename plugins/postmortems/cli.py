@@ -12,7 +12,7 @@ import click
 
 from . import schema as schema_module
 from .addresses import claim
-from .loader import Collection, Found, assemble, find_incidents, load_directory, load_paths
+from .loader import Collection, Found, assemble, display_path, find_incidents, load_directory, load_paths
 from .settings import Settings
 from .options import templates_warning
 from .wiki_config import CONFIG_FILES, ConfigError, NoPlugin, WikiConfig, find_config_file, read_wiki_config
@@ -86,7 +86,7 @@ def _site_problems(wiki: WikiConfig, collection: Collection, layout=None) -> tup
             continue  # MkDocs says so itself when it reads the page
         header, body = _split_meta(text)
         lines = header.count("\n")
-        shown, problems = substitute("\n" * lines + body, site.report, _display(path, wiki.root))
+        shown, problems = substitute("\n" * lines + body, site.report, display_path(path, wiki.root))
         warnings += [str(problem) for problem in problems]
         if shown[lines:] != body:  # the meta block as written, then the page with its figures in place
             pages[src_uri] = header + shown[lines:]
@@ -211,7 +211,7 @@ def _checked(wiki: WikiConfig, layout=None) -> Checked:
     for message in site_errors:
         click.echo(f"error: {message}", err=True)
     for skipped in found.skipped:
-        click.echo(f"skipped: {_display(skipped.path, wiki.root)} ({skipped.reason})", err=True)
+        click.echo(f"skipped: {display_path(skipped.path, wiki.root)} ({skipped.reason})", err=True)
     errors, warned = len(collection.errors) + len(site_errors), len(collection.warnings) + len(warnings)
     summary = f"{len(collection.incidents)} incidents valid, {errors} errors, {warned} warnings"
     if collection.left_out:
@@ -465,9 +465,6 @@ def new(title: str, services: tuple[str, ...], severity: str | None, started: st
         raise click.ClickException(str(error)) from None
     click.echo(f"Wrote {path}")
 
-
-def _display(path: Path, base: Path) -> str:
-    return path.relative_to(base).as_posix() if path.is_relative_to(base) else path.as_posix()
 
 
 def _pairs(option: str, items: tuple[str, ...]) -> dict[str, str]:

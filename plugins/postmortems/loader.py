@@ -175,7 +175,7 @@ def load_paths(paths: list[Path], settings: Settings, base: Path, cache: dict | 
         if version is not None and cache.get(path, (None,))[0] == version:
             loaded.append(cache[path][1])
             continue
-        name = _display(path, base)
+        name = display_path(path, base)
         outcome = read_file(path, settings, name)
         lines = {key: line for key, line in outcome.lines.items() if key and key[0] in CROSS_FILE_KEYS}
         loaded.append(Loaded(name, path, outcome.incident, outcome.problems, lines, outcome.unverified))
@@ -395,7 +395,7 @@ def _without_dangling(incident: Incident, known: set[str]) -> Incident:
     return incident.model_copy(update={"related": related})
 
 
-def _display(path: Path, base: Path) -> str:
+def display_path(path: Path, base: Path) -> str:
     """``path`` relative to ``base``, with control and direction characters written as escapes
     (``\\u202e``): a file name cannot garble a terminal or reverse a message."""
     try:
@@ -405,5 +405,5 @@ def _display(path: Path, base: Path) -> str:
     return "".join(f"\\u{ord(char):04x}" if unicodedata.category(char) in ("Cc", "Cf") else char for char in text)
 
 
-__all__ = ["Collection", "ERROR", "WARNING", "Found", "Loaded", "Skipped", "assemble", "file_version", "find_incidents",
+__all__ = ["Collection", "ERROR", "WARNING", "Found", "Loaded", "Skipped", "assemble", "display_path", "file_version", "find_incidents",
            "incident_files", "load_directory", "load_file", "load_paths", "load_text", "slug"]

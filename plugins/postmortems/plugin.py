@@ -26,7 +26,7 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from .background import MIN_INCIDENTS, Job, Shared, Worker, cache_key, usable_cores
-from .loader import find_incidents
+from .loader import display_path, find_incidents
 from .options import PostmortemsConfig, folder_problem, prefix, settings_from, templates_warning
 from .settings import source_date_epoch_problem
 from .figures import substitute
@@ -154,7 +154,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             raise PluginError(f"postmortems: {error}") from None
         found = find_incidents(self.incidents_dir)
         for skipped in found.skipped:
-            log.info(f"skipped: {_display(skipped.path, self.root)} ({skipped.reason})")
+            log.info(f"skipped: {display_path(skipped.path, self.root)} ({skipped.reason})")
         paths = found.paths
         job = Job(uuid.uuid4().hex, self.incidents_dir, self.root, settings, self.layout, self.templates_dir,
                   config.site_url or "", config.site_name, taken(files, config, self.incidents_dir, self.layout.prefix))
@@ -201,14 +201,13 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         for item in planned:
             self._add(files, LaterFile.planned(config, item.uri, partial(self._plugin_errors, self.shared.text, item), item.nav))
         for file in [file for file in files.documentation_pages() if file.generated_by is None and file.abs_src_path]:
-            if reason := _unreadable_page(file):  # MkDocs would stop the whole build with a traceback
-                log.warning(f"{_docs_path(file, config)} {reason}: left out of the site until fixed")
+            text, reason = _page_text(file)
+            if reason:  # MkDocs would stop the whole build with a traceback
+                log.warning(f"{display_path(Path(file.abs_src_path), self.root)} {reason}: left out of the site until fixed")
                 files.remove(file)
-        if self.dirty:  # pages with live figures go stale with any incident: rebuild them too
-            for file in [file for file in files.documentation_pages() if file.generated_by is None and file.abs_src_path]:
-                if _shows_figures(file):
-                    files.remove(file)
-                    files.append(LiveFile.of(file, config))
+            elif self.dirty and "uptime(" in text:  # its live figures go stale with any incident: rebuild it too
+                files.remove(file)
+                files.append(LiveFile.of(file, config))
         for kind, uri in ASSET_URIS.items():
             self._add(files, File.generated(config, uri, abs_src_path=str(ASSETS / Path(uri).name)))
         self.headings = page_sections.Headings(config)  # for the incidents' sections, after Markdown
@@ -279,13 +278,13 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             # is not a template. mkdocs-macros honours this key.
             page.meta["render_macros"] = False
             return markdown
-        path = f"{config.docs_dir}/{page.file.src_uri}"
+        path = display_path(Path(config.docs_dir) / page.file.src_uri, self.root)
         text, problems = substitute(markdown, self.wiki.report, path)
         if problems and page.meta:  # name the lines as the file has them, meta block included
             skipped = page.file.content_string.count("\n") - markdown.count("\n")
             problems = substitute(markdown, self.wiki.report, path, 1 + max(skipped, 0))[1]
         for problem in problems:
-            log.warning(_relative(problem, config))
+            log.warning(str(problem))
         return text
 
     @event_priority(100)  # before search (and other plugins) read the HTML
@@ -356,36 +355,14 @@ class FolderWatch:
         shutil.rmtree(self.nudge, ignore_errors=True)
 
 
-def _unreadable_page(file: File) -> str | None:
+def _page_text(file: File) -> tuple[str, str]:
+    """A page of docs_dir's text, and why it cannot be read ('' when it can)."""
     try:
-        Path(file.abs_src_path).read_bytes().decode("utf-8-sig")
+        return Path(file.abs_src_path).read_bytes().decode("utf-8-sig"), ""
     except UnicodeDecodeError as error:
-        return f"is not UTF-8 text (byte {error.start}); save it as UTF-8"
+        return "", f"is not UTF-8 text (byte {error.start}); save it as UTF-8"
     except OSError as error:
-        return f"cannot be read ({error.strerror})"
-    return None
-
-
-def _docs_path(file: File, config) -> str:
-    root = Path(config.config_file_path or ".").resolve().parent
-    path = Path(file.abs_src_path)
-    return path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
-
-
-def _shows_figures(file: File) -> bool:
-    try:
-        return "uptime(" in Path(file.abs_src_path).read_text(encoding="utf-8-sig", errors="replace")
-    except OSError:
-        return False
-
-
-def _relative(problem, config) -> str:
-    """A problem in a page of ``docs_dir``, named from the folder of mkdocs.yml as the writer sees it."""
-    root = Path(config.config_file_path or ".").resolve().parent
-    try:
-        return str(problem).replace(problem.path, Path(problem.path).relative_to(root).as_posix(), 1)
-    except ValueError:
-        return str(problem)
+        return "", f"cannot be read ({error.strerror})"
 
 
 def _is_dir(path: Path) -> bool:
@@ -394,9 +371,6 @@ def _is_dir(path: Path) -> bool:
     except OSError:  # e.g. a name too long
         return False
 
-
-def _display(path: Path, base: Path) -> str:
-    return path.relative_to(base).as_posix() if path.is_relative_to(base) else path.as_posix()
 
 
 def _inside(path: Path, folder: Path) -> bool:
