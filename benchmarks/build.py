@@ -405,8 +405,8 @@ def _zombie(pid: int) -> bool:
 
 def check_incidents(config: Path) -> str:
     """How many incidents the plugin's loader accepts, and its problems (not timed)."""
-    from postmortems.loader import load_directory
-    from postmortems.settings import Settings
+    from postmortems.incidents.loader import load_directory
+    from postmortems.incidents.settings import Settings
 
     settings = Settings.from_options({"timezone": TZ_NAME, "since": SINCE, "as_of": AS_OF})
     collection = load_directory(config.parent / "incidents", settings)
@@ -681,13 +681,13 @@ def phases(config_file: Path, label: str) -> dict[str, float]:
     page_events = {"pre_page", "page_markdown", "page_content", "page_context", "post_page"}
     plugin_parts = []  # (owner, attribute, original): the plugin's own steps inside on_files
     try:
-        import postmortems.background
-        import postmortems.pages
-        import postmortems.plugin
+        import postmortems.mkdocs_plugin.background
+        import postmortems.site.wiki
+        import postmortems.mkdocs_plugin.plugin
 
-        for (owner, attribute), step in zip(((postmortems.background.Shared, "load"), (postmortems.plugin, "compute"),
-                                             (postmortems.pages.Wiki, "plan"), (postmortems.background.Shared, "text"),
-                                             (postmortems.pages.Wiki, "ledger_page")), PLUGIN_STEPS):
+        for (owner, attribute), step in zip(((postmortems.mkdocs_plugin.background.Shared, "load"), (postmortems.mkdocs_plugin.plugin, "compute"),
+                                             (postmortems.site.wiki.Wiki, "plan"), (postmortems.mkdocs_plugin.background.Shared, "text"),
+                                             (postmortems.site.wiki.Wiki, "ledger_page")), PLUGIN_STEPS):
             original = getattr(owner, attribute, None)
             if original is not None:  # older code may not have this step
                 plugin_parts.append((owner, attribute, original))

@@ -15,9 +15,9 @@ import sys
 import time
 from datetime import datetime, timedelta, timezone
 
-from postmortems.model import Cause, Impact, Incident
-from postmortems.settings import Settings
-from postmortems.uptime import compute
+from postmortems.incidents.model import Cause, Impact, Incident
+from postmortems.incidents.settings import Settings
+from postmortems.uptime.report import compute
 
 SERVICES = [f"svc{i}" for i in range(10)]
 START = datetime(2019, 1, 1, tzinfo=timezone.utc)

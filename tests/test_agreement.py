@@ -14,7 +14,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from conftest import ROOT
-from postmortems.cli import main
+from postmortems.cli.main import main
 from sitebuilder import build_and_capture, build_site, incident, write_site
 
 

@@ -20,7 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import ROOT
-from postmortems.cli import main
+from postmortems.cli.main import main
 from sitebuilder import write_site
 from test_parallel import WAIT_HOOK, _with_links, many_incidents
 

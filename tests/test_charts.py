@@ -7,7 +7,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from postmortems import badges, charts
+from postmortems.site import badges
+
+from postmortems.site import charts
 
 NS = {"svg": "http://www.w3.org/2000/svg"}
 SCRIPT = "<script>alert(1)</script>"

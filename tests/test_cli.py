@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import DATA
-from postmortems.cli import main
+from postmortems.cli.main import main
 
 MKDOCS_YML = """site_name: Test wiki
 theme: {{name: material}}

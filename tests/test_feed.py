@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from postmortems import feed
+from postmortems.site import feed
 
 A = "{http://www.w3.org/2005/Atom}"
 NY = timezone(timedelta(hours=-4))

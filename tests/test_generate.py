@@ -15,8 +15,8 @@ import yaml
 from click.testing import CliRunner
 
 from conftest import ROOT
-from postmortems.cli import main
-from postmortems.generate import MARKER, finished, unsearchable
+from postmortems.cli.main import main
+from postmortems.cli.generate import MARKER, finished, unsearchable
 from sitebuilder import incident, write_site
 
 # zensical_site (conftest.py): the example generated and built by Zensical, once a session.
@@ -187,7 +187,7 @@ def test_generate_watch_follows_an_edited_incident(small, tmp_path):
     page = out / "docs" / "incidents" / "2013-06-20-connection-storm.md"
     source = small.parent / "incidents" / "2013-06-20-connection-storm.md"
     env = {**os.environ, "PYTHONPATH": str(ROOT / "plugins"), "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen([sys.executable, "-c", "from postmortems.cli import main; main()", "generate",
+    process = subprocess.Popen([sys.executable, "-c", "from postmortems.cli.main import main; main()", "generate",
                                 "-f", str(small), "--out", str(out), "--watch"], env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
@@ -275,8 +275,8 @@ def test_a_yaml_config_comes_before_zensical_toml(toml_wiki):
 
 
 def test_the_derived_configuration_keeps_tags_inherits_and_moves_folders(tmp_path):
-    from postmortems.generate import derived_config, dump_yaml
-    from postmortems.wiki_config import raw_config
+    from postmortems.cli.generate import derived_config, dump_yaml
+    from postmortems.mkdocs_plugin.config import raw_config
 
     (tmp_path / "base.yml").write_text(
         "site_name: Base\ntheme: {name: material, custom_dir: overrides}\nmarkdown_extensions:\n"

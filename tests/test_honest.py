@@ -17,14 +17,14 @@ import pytest
 from click.testing import CliRunner
 from mkdocs.exceptions import Abort, ConfigurationError
 
-from postmortems import loader
-from postmortems.addresses import Addresses
-from postmortems.cli import main
-from postmortems.loader import find_incidents, load_paths
-from postmortems.pages import Wiki
-from postmortems.settings import Settings
-from postmortems.uptime import compute
-from postmortems.urls import Layout
+from postmortems.incidents import loader
+from postmortems.site.addresses import Addresses
+from postmortems.cli.main import main
+from postmortems.incidents.loader import find_incidents, load_paths
+from postmortems.site.wiki import Wiki
+from postmortems.incidents.settings import Settings
+from postmortems.uptime.report import compute
+from postmortems.site.layout import Layout
 from sitebuilder import Captured, build_site, incident, write_site
 
 GOOD = {"2013-06-01-good.md": incident(title="A good incident", started="2013-06-01 10:00", resolved="2013-06-01 11:00")}
@@ -305,7 +305,7 @@ def test_every_kind_of_generated_page_holds_its_own_name_against_an_incident():
 
 def test_the_layout_knows_every_page_the_wiki_makes(tmp_path):
     """A page added to Wiki.plan() but not to Layout.generated() would make the address check stale."""
-    from postmortems.loader import load_directory
+    from postmortems.incidents.loader import load_directory
 
     config = write_site(tmp_path, {**GOOD, "2012-06-02-old.md": incident(
         title="Old", started="2012-06-02 10:00", resolved="2012-06-02 11:00",

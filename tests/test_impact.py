@@ -6,12 +6,12 @@ from fractions import Fraction
 import pytest
 
 from conftest import ROOT
-from postmortems.impact import incident_downtime
-from postmortems.loader import load_directory
-from postmortems.model import Impact, Incident
-from postmortems.settings import Settings
-from postmortems.uptime import compute
-from postmortems.wiki_config import read_wiki_config
+from postmortems.uptime.impact import incident_downtime
+from postmortems.incidents.loader import load_directory
+from postmortems.incidents.model import Impact, Incident
+from postmortems.incidents.settings import Settings
+from postmortems.uptime.report import compute
+from postmortems.mkdocs_plugin.config import read_wiki_config
 
 UTC = timezone.utc
 T0 = datetime(2013, 7, 1, 10, 0, tzinfo=UTC)

@@ -13,11 +13,11 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import DATA
-from postmortems.cli import load_wiki, main
-from postmortems.loader import load_text
-from postmortems.settings import Settings
-from postmortems.uptime import compute
-from postmortems.wiki_config import read_wiki_config
+from postmortems.cli.main import load_wiki, main
+from postmortems.incidents.loader import load_text
+from postmortems.incidents.settings import Settings
+from postmortems.uptime.report import compute
+from postmortems.mkdocs_plugin.config import read_wiki_config
 from sitebuilder import build_site, write_site
 
 IMPORT = DATA / "import"

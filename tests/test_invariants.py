@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mkdocs.exceptions import Abort
 
-from postmortems.cli import load_wiki, main
-from postmortems.wiki_config import read_wiki_config
+from postmortems.cli.main import load_wiki, main
+from postmortems.mkdocs_plugin.config import read_wiki_config
 from sitebuilder import build_site, write_site
 
 # Scalars as a writer may type them, exactly as text: YAML 1.1 reads many of them as something else.

@@ -18,10 +18,10 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from postmortems.cli import main
-from postmortems.loader import load_directory
-from postmortems.settings import Settings
-from postmortems.uptime import compute
+from postmortems.cli.main import main
+from postmortems.incidents.loader import load_directory
+from postmortems.incidents.settings import Settings
+from postmortems.uptime.report import compute
 from sitebuilder import build_and_capture, incident, write_site
 
 AS_OF = "2013-07-01 00:00"

@@ -8,8 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
 
 from conftest import DATA, ROOT
-from postmortems.loader import load_directory, load_file, load_text, slug
-from postmortems.settings import Settings
+from postmortems.incidents.loader import load_directory, load_file, load_text
+from postmortems.incidents.slugs import id_slug as slug
+from postmortems.incidents.settings import Settings
 
 BAD = sorted((DATA / "bad").glob("*.md"))
 NY = ZoneInfo("America/New_York")
@@ -180,7 +181,7 @@ def test_file_name_with_odd_characters_gets_a_safe_id():
 
 def test_c_and_python_yaml_loaders_agree_on_every_example(monkeypatch):
     from conftest import ROOT
-    from postmortems import yamlsource
+    from postmortems.incidents import yamlsource
 
     texts = [path.read_text().split("---\n")[1] for path in sorted((ROOT / "incidents").glob("*.md"))]
     fast = [yamlsource.parse(text) for text in texts]
@@ -191,7 +192,7 @@ def test_c_and_python_yaml_loaders_agree_on_every_example(monkeypatch):
 def test_an_alias_the_anchor_check_misses_is_still_refused(monkeypatch):
     import re
 
-    from postmortems import yamlsource
+    from postmortems.incidents import yamlsource
 
     monkeypatch.setattr(yamlsource, "_ANCHOR", re.compile(r"(?!)"))  # matches nothing: the C parser is used
     with pytest.raises(yamlsource.YamlProblem, match="uses a YAML alias"):
@@ -210,7 +211,7 @@ def _frontmatter_texts():
 
 
 def _both_ways(text, monkeypatch):
-    from postmortems import yamlsource
+    from postmortems.incidents import yamlsource
 
     def outcome():
         try:
@@ -252,7 +253,7 @@ def test_the_fast_yaml_path_agrees_on_random_documents(document, flow, monkeypat
 def test_a_load_cache_reads_only_changed_files(tmp_path):
     import os
 
-    from postmortems.loader import incident_files, load_paths
+    from postmortems.incidents.loader import incident_files, load_paths
 
     settings = Settings(timezone="UTC")
     for day in (1, 2):

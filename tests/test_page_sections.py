@@ -9,7 +9,7 @@ import pytest
 
 from sitebuilder import build_and_capture, incident, write_site
 
-TEMPLATE = Path(__file__).resolve().parent.parent / "plugins" / "postmortems" / "templates" / "incident.md"
+TEMPLATE = Path(__file__).resolve().parent.parent / "plugins" / "postmortems" / "site" / "templates" / "incident.md"
 
 BODIES = {
     "plain": "## Summary\n\nToo many app servers.\n",

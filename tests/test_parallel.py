@@ -10,12 +10,12 @@ from mkdocs.config import load_config
 from mkdocs.commands.build import build
 from mkdocs.exceptions import Abort
 
-from postmortems.background import Job, Shared, Worker
-from postmortems.loader import incident_files, load_directory
-from postmortems.pages import Wiki
-from postmortems.settings import Settings
-from postmortems.uptime import compute
-from postmortems.urls import Layout
+from postmortems.mkdocs_plugin.background import Job, Shared, Worker
+from postmortems.incidents.loader import incident_files, load_directory
+from postmortems.site.wiki import Wiki
+from postmortems.incidents.settings import Settings
+from postmortems.uptime.report import compute
+from postmortems.site.layout import Layout
 from sitebuilder import Captured, incident, write_site
 
 SERVICES = ["web", "api", "database", "cdn", "search"]

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from postmortems.cli import main
-from postmortems.practice import PLACEHOLDERS
+from postmortems.cli.main import main
+from postmortems.incidents.practice import PLACEHOLDERS
 from sitebuilder import build_and_capture, build_site, incident, write_site
 
 POLICY = {"severities": ["SEV1"], "min_downtime_minutes": 30, "within_days": 14}
@@ -187,7 +187,7 @@ def test_published_postmortems_need_their_sections_and_no_placeholders(tmp_path)
 
 
 def test_placeholders_are_the_scaffolds_own():
-    scaffold = (Path(__file__).parent.parent / "plugins" / "postmortems" / "templates" / "new-incident.md").read_text()
+    scaffold = (Path(__file__).parent.parent / "plugins" / "postmortems" / "site" / "templates" / "new-incident.md").read_text()
     for sentence in PLACEHOLDERS:
         assert sentence in scaffold
 

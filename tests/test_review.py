@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 from mkdocs.exceptions import Abort
 
-from postmortems.cli import main
+from postmortems.cli.main import main
 from sitebuilder import build_and_capture, build_site, incident, write_site
 
 GOOD = {"2013-06-20-x.md": incident(services="[web]")}

@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 from mkdocs.exceptions import Abort
 
 from conftest import DATA, ROOT
-from postmortems.loader import load_text
-from postmortems.model import FIELDS
-from postmortems.settings import Settings
+from postmortems.incidents.loader import load_text
+from postmortems.incidents.model import FIELDS
+from postmortems.incidents.settings import Settings
 from sitebuilder import build_and_capture, build_site, incident, write_site
 
 BAD = sorted((DATA / "bad").glob("*.md"))

@@ -15,10 +15,10 @@ import jsonschema
 import pytest
 
 from conftest import DATA, ROOT
-from postmortems import yamlsource
-from postmortems.loader import load_text
-from postmortems.schema import frontmatter_schema
-from postmortems.settings import Settings
+from postmortems.incidents import yamlsource
+from postmortems.incidents.loader import load_text
+from postmortems.incidents.schema import frontmatter_schema
+from postmortems.incidents.settings import Settings
 
 SETTINGS = Settings(timezone="America/New_York")
 VALIDATOR = jsonschema.Draft202012Validator(frontmatter_schema(SETTINGS))

@@ -10,7 +10,7 @@ from html import unescape
 import pytest
 from mkdocs.exceptions import Abort, PluginError
 
-from postmortems.uptime import compute
+from postmortems.uptime.report import compute
 from sitebuilder import build_and_capture, build_site, incident, write_site
 
 REPLICA = incident(
@@ -204,7 +204,7 @@ def test_incidents_are_not_in_the_sidebar_but_are_searchable(site):
 def test_the_cli_prints_the_same_uptime_json(site, tmp_path):
     from click.testing import CliRunner
 
-    from postmortems.cli import main
+    from postmortems.cli.main import main
 
     config = site.parent / "mkdocs.yml"
     result = CliRunner().invoke(main, ["stats", "--json", "-f", str(config)])

@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from postmortems.metrics import decimal_text, summary
-from postmortems.model import Incident
-from postmortems.settings import Settings
-from postmortems.uptime import Exclusion, compute, display
+from postmortems.uptime.metrics import decimal_text, summary
+from postmortems.incidents.model import Incident
+from postmortems.incidents.settings import Settings
+from postmortems.uptime.report import Exclusion, compute, display
 
 UTC = ZoneInfo("UTC")
 NY = ZoneInfo("America/New_York")

@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings as hypothesis_settings, strategies as st
 
-from postmortems.model import Impact, Incident
-from postmortems.settings import Settings, exact
-from postmortems import uptime
-from postmortems.uptime import compute
+from postmortems.incidents.model import Impact, Incident
+from postmortems.incidents.settings import Settings, exact
+from postmortems.uptime import report as uptime
+from postmortems.uptime.report import compute
 
 SERVICES = ("a", "b", "c")
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)

@@ -18,11 +18,11 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
 
 from conftest import DATA
-from postmortems import yamlsource
-from postmortems.cli import main
-from postmortems.loader import load_text
-from postmortems.settings import Settings
-from postmortems.timeparse import CLOCK_PATTERN, DATE_PATTERN, TIMESTAMP_PATTERN, to_clock, to_date, to_instant
+from postmortems.incidents import yamlsource
+from postmortems.cli.main import main
+from postmortems.incidents.loader import load_text
+from postmortems.incidents.settings import Settings
+from postmortems.incidents.timeparse import CLOCK_PATTERN, DATE_PATTERN, TIMESTAMP_PATTERN, to_clock, to_date, to_instant
 from sitebuilder import build_and_capture, incident, write_site
 
 NY = ZoneInfo("America/New_York")
@@ -477,8 +477,8 @@ def test_new_refuses_what_check_would_refuse_in_the_same_words(wiki, given):
 
 
 def test_new_without_started_in_the_hour_clocks_go_back_writes_the_offset(wiki):
-    from postmortems.scaffold import scaffold
-    from postmortems.wiki_config import read_wiki_config
+    from postmortems.site.scaffold import scaffold
+    from postmortems.mkdocs_plugin.config import read_wiki_config
 
     now = datetime(2013, 11, 3, 1, 30, 45, tzinfo=NY, fold=1)  # the second 01:30, EST
     path = scaffold(read_wiki_config(wiki / "mkdocs.yml"), "Now", [], None, None, now=now)

@@ -9,8 +9,10 @@ from __future__ import annotations
 import json
 from datetime import tzinfo
 
-from ..model import SOURCE_SYSTEMS
-from . import spreadsheet, statuspage, upptime
+from ..incidents.model import SOURCE_SYSTEMS
+from . import spreadsheet
+from . import statuspage
+from . import upptime
 from .common import BadInput, Draft, Reading, map_services, match_names
 
 SYSTEMS = SOURCE_SYSTEMS

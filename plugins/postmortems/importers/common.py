@@ -11,9 +11,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone, tzinfo
 
-from ..model import MAX_NAME, WEB_PATTERN
-from ..timeparse import EARLIEST, LATEST, local_text
-from ..urls import name_slug
+from ..incidents.model import MAX_NAME, WEB_PATTERN
+from ..incidents.timeparse import EARLIEST, LATEST, local_text
+from ..incidents.slugs import name_slug
 
 # Statuspage's incident impact, most severe first: it spreads over the configured severities.
 IMPACT_ORDER = ("critical", "major", "minor", "none")

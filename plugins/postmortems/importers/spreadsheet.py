@@ -15,7 +15,7 @@ import re
 from datetime import tzinfo
 from pathlib import PurePath
 
-from ..timeparse import local_text, to_instant
+from ..incidents.timeparse import local_text, to_instant
 from .common import IMPACT_ORDER, BadInput, Draft, Reading, Span, fit, severity_for, web_address
 
 FIELDS = ("id", "title", "started", "resolved", "services", "severity", "downtime_minutes", "cause", "summary", "url")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime, tzinfo
 
-from ..timeparse import local_text, zone
+from ..incidents.timeparse import local_text, zone
 from .common import BadInput, Draft, Reading, Span, clamp, fit, parse_time, severity_for, text, web_address
 
 INCIDENT_STATUSES = {"investigating": "investigating", "identified": "identified", "monitoring": "monitoring",

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from datetime import tzinfo
 
-from ..timeparse import local_text
+from ..incidents.timeparse import local_text
 from .common import BadInput, Draft, Reading, Span, clamp, fit, parse_time, severity_for, text, web_address
 
 SHAPE = ("the JSON of `gh issue list --state all --json number,title,body,createdAt,closedAt,labels,comments` "

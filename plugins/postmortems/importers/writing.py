@@ -23,10 +23,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
 
-from ..loader import find_incidents, load_text, slug
-from ..model import IMPORTED_FIELDS
-from ..settings import Settings
-from ..yamlsource import Null, YamlProblem, parse
+from ..incidents.loader import find_incidents, load_text
+from ..incidents.slugs import file_slug, id_slug
+from ..incidents.model import IMPORTED_FIELDS
+from ..incidents.settings import Settings
+from ..incidents.yamlsource import Null, YamlProblem, parse
 from .common import BadInput, Draft
 
 NOT_MAPPED = "What the import could not map"
@@ -262,7 +263,7 @@ def taken_names(folders: list[Path]) -> set[str]:
     names: set[str] = set()
     for folder in folders:
         for path in find_incidents(folder).paths:
-            names.add(slug(path.stem).lower())
+            names.add(id_slug(path.stem).lower())
         try:
             names.update(entry.name.lower() for entry in os.scandir(folder))
         except OSError:
@@ -273,7 +274,6 @@ def taken_names(folders: list[Path]) -> set[str]:
 def file_name(draft: Draft, tz: tzinfo, taken: set[str]) -> str:
     """``YYYY-MM-DD-<slug of title>.md`` (the date of started in the wiki's time zone), with -2, -3...
     when another incident has that name or id."""
-    from ..scaffold import file_slug
 
     stem = f"{draft.started.astimezone(tz):%Y-%m-%d}-{file_slug(draft.title)}"
     candidate, number = stem, 1

@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from fractions import Fraction
 
-from .model import Incident
-from .settings import Settings, exact
+from ..incidents.model import Incident
+from ..incidents.settings import Settings, exact
 
 
 def intervals(incident: Incident, weights: dict[str, Fraction], as_of: datetime) -> list[tuple[str, datetime, datetime, Fraction]]:

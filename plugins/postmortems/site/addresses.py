@@ -18,10 +18,10 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from .loader import Loaded
-from .problems import Problem
-from .salvage import of_incident
-from .urls import Layout
+from ..incidents.loader import Loaded
+from ..incidents.problems import Problem
+from ..incidents.salvage import of_incident
+from .layout import Layout
 
 NAME = "[a-z0-9-]+"  # what ``{}`` stands for in the Layout's paths: slugs, years, windows
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from markdown import Extension, Markdown
 from markdown.preprocessors import Preprocessor
 
-from .figures import substitute
+from ..site.figures import substitute
 
 log = logging.getLogger("mkdocs.plugins.postmortems.markdown")  # under MkDocs, strict mode counts these
 _reports: dict[tuple, object] = {}  # (config file, incident files and versions) -> uptime report
@@ -29,10 +29,10 @@ _reports: dict[tuple, object] = {}  # (config file, incident files and versions)
 
 def report_for(config_file: str | None):
     """The uptime report of the wiki configured in ``config_file`` (default: found in the working folder)."""
-    from .cli import load_wiki
-    from .loader import file_version, find_incidents
-    from .uptime import compute
-    from .wiki_config import read_wiki_config
+    from ..cli.main import load_wiki
+    from ..incidents.loader import file_version, find_incidents
+    from ..uptime.report import compute
+    from ..mkdocs_plugin.config import read_wiki_config
 
     wiki = read_wiki_config(Path(config_file) if config_file else None)
     found = find_incidents(wiki.incidents_dir)

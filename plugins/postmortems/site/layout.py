@@ -3,18 +3,11 @@
 from __future__ import annotations
 
 import posixpath
-import re
-import unicodedata
 from urllib.parse import quote
 
+from ..incidents.slugs import name_slug
+
 URL_SAFE = "/.-_~"  # kept as they are in a percent-encoded path
-
-
-def name_slug(name: str) -> str:
-    """A service, cause or tag name as a file name: ``Payments API`` -> ``payments-api``."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    cleaned = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
-    return cleaned or "x" + "".join(f"{ord(char):x}" for char in name)[:40]
 
 
 class Layout:

@@ -25,14 +25,14 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from .addresses import claim
-from .loader import Collection, Loaded, assemble, file_version, incident_files, load_paths
-from .model import Incident
-from .pages import Planned, TemplateProblem, Wiki
-from .settings import Settings
-from .templating import Island
-from .uptime import compute
-from .urls import Layout
+from ..site.addresses import claim
+from ..incidents.loader import Collection, Loaded, assemble, file_version, incident_files, load_paths
+from ..incidents.model import Incident
+from ..site.wiki import Planned, TemplateProblem, Wiki
+from ..incidents.settings import Settings
+from ..site.templating import Island
+from ..uptime.report import compute
+from ..site.layout import Layout
 
 MIN_INCIDENTS = 300  # below this a second process costs more than it saves
 CHUNK = 200  # incident pages per message from the worker (50 when it converts them to HTML)

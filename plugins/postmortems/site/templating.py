@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
+
+from . import TEMPLATES
 from markupsafe import Markup
 
 # Templates that produce YAML/Markdown for people to edit, not HTML: no HTML escaping.
@@ -84,7 +86,7 @@ def environment(override_dir: Path | None = None) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
     if override_dir is not None and override_dir.is_dir():
         loaders.append(jinja2.FileSystemLoader(str(override_dir)))
-    loaders.append(jinja2.PackageLoader("postmortems", "templates"))
+    loaders.append(jinja2.FileSystemLoader(TEMPLATES))
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=lambda name: name not in PLAIN,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .timeparse import local_text
-from .uptime import Report
+from ..incidents.timeparse import local_text
+from ..uptime.report import Report
 
 
 def table(report: Report) -> str:

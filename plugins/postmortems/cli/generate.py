@@ -27,14 +27,14 @@ from pathlib import Path
 
 import yaml
 
-from .formatting import markdown_text
-from .templating import INLINE, LEAD
-from .urls import Layout
+from ..site.formatting import markdown_text
+from ..site.templating import INLINE, LEAD
+from ..site.layout import Layout
 
 MARKER = ".postmortems-generated"
 DOCS = "docs"  # the output's docs_dir
 CONFIG = "mkdocs.yml"  # the output's configuration
-ASSETS = Path(__file__).parent / "assets"
+from ..site import ASSETS
 ASSET_NAMES = ("postmortems.css", "postmortems.js")
 PLUGIN = "postmortems"
 _H1 = re.compile(r"^# .*$|^[^\n]+\n=+[ \t]*$", re.MULTILINE)

@@ -26,19 +26,20 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from .background import MIN_INCIDENTS, Job, Shared, Worker, cache_key, usable_cores
-from .loader import display_path, find_incidents
+from ..incidents.loader import display_path, find_incidents
 from .options import PostmortemsConfig, folder_problem, prefix, settings_from, templates_warning
-from .settings import source_date_epoch_problem
-from .figures import substitute
-from .pages import Planned, TemplateProblem, Wiki
-from .site_files import IncidentFile, IncidentPage, LaterFile, LiveFile, taken
-from . import page_sections, worker_html
-from .uptime import compute
-from .urls import Layout
+from ..incidents.settings import source_date_epoch_problem
+from ..site.figures import substitute
+from ..site.wiki import Planned, TemplateProblem, Wiki
+from .files import IncidentFile, IncidentPage, LaterFile, LiveFile, taken
+from . import sections as page_sections
+from . import worker_html
+from ..uptime.report import compute
+from ..site.layout import Layout
 
 log = get_plugin_logger(__name__)
 
-ASSETS = Path(__file__).parent / "assets"
+from ..site import ASSETS
 ASSET_URIS = {"css": Layout.ASSET.format("postmortems.css"), "js": Layout.ASSET.format("postmortems.js")}
 
 

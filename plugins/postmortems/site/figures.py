@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from .problems import Problem
+from ..incidents.problems import Problem
 
 _FIGURE = (r"""\{\{\s*uptime\(\s*(?P<q1>["'])(?P<window>[^"'\n]*)(?P=q1)\s*"""
            r"""(?:,\s*(?:service\s*=\s*)?(?P<q2>["'])(?P<service>[^"'\n]*)(?P=q2)\s*)?\)\s*\}\}""")

@@ -2,28 +2,20 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
-from .loader import slug
-from .settings import Settings
+from ..incidents.slugs import file_slug
+from ..incidents.settings import Settings
 from .templating import environment
-from .timeparse import next_clock, to_clock, to_instant
+from ..incidents.timeparse import next_clock, to_clock, to_instant
 
 
 class Wiki(Protocol):
     incidents_dir: Path
     templates_dir: Path
     settings: Settings
-
-
-def file_slug(title: str) -> str:
-    """``Replica served the old schema!`` -> ``replica-served-the-old-schema``; ``障害`` stays ``障害``:
-    the loader's own rule for ids from file names (letters and digits of any script), lower case,
-    at most 60 characters."""
-    return slug(slug(re.sub(r"[._]+", " ", title.lower()))[:60])
 
 
 def scaffold(wiki: Wiki, title: str, services: list[str], severity: str | None, started: str | None,

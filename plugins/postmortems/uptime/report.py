@@ -29,10 +29,10 @@ from .metrics import (
     EPOCH, MICROSECOND, US_PER_DAY, US_PER_MINUTE, Exclusion, Ledger, ScopeStats, Steps, WindowStats, budget,
     ceil_us, covered, decimal_text, floor_text, from_us, minutes, number, percent, record, to_us,
 )
-from .model import Incident
-from .salvage import Unverified
-from .settings import Settings, exact
-from .timeparse import iso
+from ..incidents.model import Incident
+from ..incidents.salvage import Unverified
+from ..incidents.settings import Settings, exact
+from ..incidents.timeparse import iso
 
 SITE = "site"
 UNATTRIBUTED = "\0unattributed"  # the scope of an unverified file when no service is known at all: the site's alone

@@ -7,7 +7,6 @@ is left out, every other incident is kept.
 from __future__ import annotations
 
 import os
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +17,7 @@ from pydantic import ValidationError
 from .messages import describe_errors, field_name
 from .model import Frontmatter, Incident
 from .problems import ERROR, WARNING, Problem
+from .slugs import id_slug
 from .rules import check_collection, check_incident, name_clashes, resolve_timeline
 from .salvage import Unverified, of_incident, worst_case
 from .settings import Settings
@@ -337,7 +337,7 @@ def _load(raw: bytes, settings: Settings, name: str, default_id: str) -> tuple:
     values = dict(front)
     stripped = body.strip()
     start = text.rfind(stripped) if stripped else -1
-    values.update(id=front.id or slug(default_id), timeline=resolve_timeline(front, tz), file=name, body=stripped + "\n",
+    values.update(id=front.id or id_slug(default_id), timeline=resolve_timeline(front, tz), file=name, body=stripped + "\n",
                   body_line=text.count("\n", 0, start) + 1 if start >= 0 else 1)
     return Incident.model_construct(**values), problems, lines, data
 
@@ -371,23 +371,6 @@ def _validate_or_none(data: dict, tz) -> Frontmatter | None:
         return None
 
 
-def slug(text: str) -> str:
-    """A name safe in a URL and a file path: letters and digits of any script, ``-``, ``_`` and ``.``;
-    never ``..``, never more than 120 bytes of UTF-8 (names are folders in the site)."""
-    text = unicodedata.normalize("NFC", text)
-    kept, base = [], False  # a mark (an accent, an emoji's variation selector) is kept only on a letter or digit
-    for char in text:
-        kind = unicodedata.category(char)[0]
-        keep = char in "_.-" or kind in "LN" or (kind == "M" and base)
-        kept.append(char if keep else " ")
-        base = keep and char not in "_.-"
-    kept = "".join(kept)
-    cleaned = re.sub(r"\s+", "-", kept.strip())
-    cleaned = re.sub(r"\.{2,}", ".", cleaned).strip("-._")
-    cleaned = cleaned.encode()[:120].decode(errors="ignore").strip("-._")
-    return cleaned or "incident"
-
-
 def _without_dangling(incident: Incident, known: set[str]) -> Incident:
     related = list(dict.fromkeys(other for other in incident.related if other in known and other != incident.id))
     if related == incident.related:
@@ -406,4 +389,4 @@ def display_path(path: Path, base: Path) -> str:
 
 
 __all__ = ["Collection", "ERROR", "WARNING", "Found", "Loaded", "Skipped", "assemble", "display_path", "file_version", "find_incidents",
-           "incident_files", "load_directory", "load_file", "load_paths", "load_text", "slug"]
+           "incident_files", "load_directory", "load_file", "load_paths", "load_text"]

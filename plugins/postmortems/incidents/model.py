@@ -22,7 +22,7 @@ from typing import Annotated, Any, Literal, Optional, Union
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, WithJsonSchema, field_validator, model_validator
 
-from .escaping import safe_url
+from .links import safe_url
 from .timeparse import CLOCK_PATTERN, DATE_PATTERN, TIMESTAMP_PATTERN, describe, shown, to_clock, to_date, to_instant
 from .yamlsource import Bool, Float, Int, Null
 

@@ -16,8 +16,8 @@ from markdown import Markdown
 from markdown.extensions.toc import unique
 from mkdocs.structure.toc import AnchorLink
 
-from .formatting import markdown_text
-from .templating import LEAD, Island
+from ..site.formatting import markdown_text
+from ..site.templating import LEAD, Island
 
 _ID = re.compile(r'<h[1-6][^>]*? id="([^"]*)"')
 

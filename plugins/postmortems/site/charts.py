@@ -12,7 +12,8 @@ from __future__ import annotations
 import math
 import re
 
-from .escaping import attr, safe_url, text
+from ..incidents.links import safe_url
+from .escaping import attr, text
 
 SVG_NS = "http://www.w3.org/2000/svg"
 FONT = "system-ui, sans-serif"

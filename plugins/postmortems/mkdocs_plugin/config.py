@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .options import PostmortemsConfig, folder_problem, prefix, settings_from
-from .settings import Settings
-from .urls import Layout
+from ..incidents.settings import Settings
+from ..site.layout import Layout
 
 PLUGIN = "postmortems"
 # ProperDocs' order, then Zensical's own file: a folder that has both a YAML config and zensical.toml
@@ -177,7 +177,7 @@ def raw_config(config_file: Path) -> dict:
     """The configuration as written (for ``postmortems generate`` to derive the output's): a YAML file
     with ``INHERIT`` merged as MkDocs merges it and every tag kept as written, or zensical.toml's
     [project] table (the same keys as mkdocs.yml)."""
-    from .generate import load_yaml
+    from ..cli.generate import load_yaml
 
     if is_toml(config_file):
         return _toml(config_file)
@@ -198,7 +198,7 @@ def _outputs(config, incidents_dir: Path, layout: Layout):
     every file of docs_dir the site has."""
     from mkdocs.structure.files import get_files
 
-    from .site_files import taken
+    from .files import taken
 
     files = get_files(config)
     docs_files = tuple((file.src_uri, Path(file.abs_src_path)) for file in files

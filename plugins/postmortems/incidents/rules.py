@@ -7,7 +7,7 @@ from typing import Iterator
 
 from .model import MILESTONES, Frontmatter, Incident, TimelineEntry
 from .problems import WARNING
-from .urls import name_slug
+from .slugs import name_slug
 from .timeparse import local_text, next_clock, shown
 
 Finding = tuple[tuple, str, str]  # (key path, message, level)

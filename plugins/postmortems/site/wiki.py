@@ -21,25 +21,27 @@ from urllib.parse import quote
 
 import jinja2
 
-from . import badges, charts
+from . import TEMPLATES, badges
+
+from . import charts
 from .escaping import site_path
 from .feed import atom_feed
 from .figures import body_problems, substitute
 from .formatting import duration, markdown_text, meta_title, number
-from .model import Incident
-from .problems import Problem
-from .settings import Settings
+from ..incidents.model import Incident
+from ..incidents.problems import Problem
+from ..incidents.settings import Settings
 from .templating import INLINE, ISLAND, Island, environment, placeholders
-from .timeparse import iso, local_text
-from .impact import incident_downtime, uncounted_reason
-from . import practice
-from .uptime import Report
-from .urls import Layout
+from ..incidents.timeparse import iso, local_text
+from ..uptime.impact import incident_downtime, uncounted_reason
+from ..incidents import practice
+from ..uptime.report import Report
+from .layout import Layout
 
 FEED_SIZE = 50
 CLOSED_SHOWN = 50  # done and dropped action items listed on the action items page
 STATUS_DAYS = 90
-PACKAGED_TEMPLATES = sorted(path.name for path in (Path(__file__).parent / "templates").iterdir() if path.is_file())
+PACKAGED_TEMPLATES = sorted(path.name for path in TEMPLATES.iterdir() if path.is_file())
 
 @dataclass(frozen=True)
 class Planned:

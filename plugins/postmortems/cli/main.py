@@ -10,12 +10,12 @@ from pathlib import Path
 
 import click
 
-from . import schema as schema_module
-from .addresses import claim
-from .loader import Collection, Found, assemble, display_path, find_incidents, load_directory, load_paths
-from .settings import Settings
-from .options import templates_warning
-from .wiki_config import CONFIG_FILES, ConfigError, NoPlugin, WikiConfig, find_config_file, read_wiki_config
+from ..incidents import schema as schema_module
+from ..site.addresses import claim
+from ..incidents.loader import Collection, Found, assemble, display_path, find_incidents, load_directory, load_paths
+from ..incidents.settings import Settings
+from ..mkdocs_plugin.options import templates_warning
+from ..mkdocs_plugin.config import CONFIG_FILES, ConfigError, NoPlugin, WikiConfig, find_config_file, read_wiki_config
 
 
 class ConfigProblem(click.ClickException):
@@ -59,8 +59,8 @@ def _site_problems(wiki: WikiConfig, collection: Collection, layout=None) -> tup
     about the live figures in your pages (``{{ uptime("13d") }}`` with no such window); and the wiki
     (made with ``layout``, default the site's) and your pages with their figures in place, for
     ``generate`` (None and {} after an error)."""
-    from .figures import substitute
-    from .pages import TemplateProblem, Wiki
+    from ..site.figures import substitute
+    from ..site.wiki import TemplateProblem, Wiki
 
     settings = _fixed(wiki)
     try:
@@ -103,7 +103,7 @@ def _split_meta(text: str) -> tuple[str, str]:
 
 
 def _report(collection: Collection, settings: Settings):
-    from .uptime import compute
+    from ..uptime.report import compute
 
     return compute(collection.incidents, settings, unverified=collection.unverified, uncounted=collection.uncounted)
 
@@ -240,9 +240,9 @@ def generate(out: str, config_file: str | None, watch: bool) -> None:
 def _generate(out: Path, config_file: str | None) -> int:
     """Generate once; the exit code (0, 1 on errors or warnings, 2 when nothing could be generated)."""
     from . import generate as gen
-    from .pages import TemplateProblem
-    from .urls import Layout
-    from .wiki_config import raw_config
+    from ..site.wiki import TemplateProblem
+    from ..site.layout import Layout
+    from ..mkdocs_plugin.config import raw_config
 
     try:
         wiki = read_wiki_config(Path(config_file) if config_file else None)
@@ -317,7 +317,7 @@ def _watch(out: Path, config_file: str | None, interval: float = 0.3) -> None:
 def _watched(config_file: str | None) -> list[Path]:
     """What ``--watch`` watches: the config file, and the incidents,
     templates and docs_dir folders (those next to it when the configuration cannot be read now)."""
-    from .wiki_config import find_config_file
+    from ..mkdocs_plugin.config import find_config_file
 
     path = Path(config_file) if config_file else find_config_file()
     if path is None:
@@ -395,7 +395,7 @@ def backlog(as_json: bool, fail_on_overdue: bool, config_file: str | None) -> No
     """Print the postmortem backlog: required postmortems missing or overdue (overdue first), drafts and
     reviews with their age, and published postmortems with action items past due. Exit 0, or 1 with
     --fail-on-overdue when anything is overdue; 2 when the configuration cannot be used."""
-    from .pages import Wiki
+    from ..site.wiki import Wiki
 
     wiki = _config(config_file)
     settings = _fixed(wiki)
@@ -456,7 +456,7 @@ def schema(config_file: str | None) -> None:
 @config_option
 def new(title: str, services: tuple[str, ...], severity: str | None, started: str | None, config_file: str | None) -> None:
     """Write incidents/YYYY-MM-DD-slug.md from the new-incident template."""
-    from .scaffold import scaffold
+    from ..site.scaffold import scaffold
 
     wiki = _config(config_file)
     try:
@@ -496,8 +496,8 @@ def import_(source: str, file: str, out_dir: str | None, service_map: tuple[str,
     """Import incidents from Statuspage (its API v2 JSON), Upptime (`gh issue list --json ...`) or a CSV
     spreadsheet: one incident file each, checked before any is written. Re-running leaves imported
     incidents alone (--update refreshes what nobody has edited)."""
-    from .importers import BadInput, read
-    from .importers import writing
+    from ..importers import BadInput, read
+    from ..importers import writing
 
     mapping, column_map = _pairs("--service-map", service_map), _pairs("--column", columns)
     if out_dir is not None and config_file is None and find_config_file() is None:

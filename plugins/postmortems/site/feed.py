@@ -13,8 +13,9 @@ import hashlib
 from datetime import datetime
 from urllib.parse import quote, urljoin
 
-from .escaping import attr, has_scheme, safe_url, text
-from .timeparse import iso
+from ..incidents.links import has_scheme, safe_url
+from .escaping import attr, text
+from ..incidents.timeparse import iso
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 GENERATOR = "mkdocs-postmortems"

@@ -18,7 +18,7 @@ from itertools import accumulate, chain, compress
 from operator import le, sub
 from typing import Sequence
 
-from .timeparse import iso
+from ..incidents.timeparse import iso
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 MICROSECOND = timedelta(microseconds=1)

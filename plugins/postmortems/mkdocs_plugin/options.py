@@ -15,10 +15,10 @@ from pathlib import Path
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 
-from .settings import DEFAULT_SEVERITIES, DEFAULT_WINDOWS, LEVELS, POLICIES, Policy, Settings
-from .addresses import url_prefix_problem
-from .timeparse import zone
-from .urls import Layout
+from ..incidents.settings import DEFAULT_SEVERITIES, DEFAULT_WINDOWS, LEVELS, POLICIES, Policy, Settings
+from ..site.addresses import url_prefix_problem
+from ..incidents.timeparse import zone
+from ..site.layout import Layout
 
 
 class TimeZone(c.Type):
@@ -183,8 +183,8 @@ def written_numbers(config_file_path: str | None) -> list[tuple[str, str]]:
     MkDocs reads) and YAML 1.2 (editors, people) read differently: ``windows: [07, 030]`` is 7 and 24 days
     to MkDocs. Read from the file's own text; a file this cannot read is left to MkDocs (best effort:
     options that come from ``INHERIT`` are not seen)."""
-    from .model import ambiguity
-    from .yamlsource import Float, Int, YamlProblem, parse
+    from ..incidents.model import ambiguity
+    from ..incidents.yamlsource import Float, Int, YamlProblem, parse
 
     if not config_file_path:
         return []

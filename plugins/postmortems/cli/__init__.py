@@ -1,0 +1,1 @@
+"""The ``postmortems`` command and ``generate``: a front end over the core."""

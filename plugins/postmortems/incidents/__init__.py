@@ -1,0 +1,1 @@
+"""The incidents: their model, YAML, loading and rules (no MkDocs, no Jinja)."""

@@ -1,0 +1,1 @@
+"""The MkDocs plugin: a front end over the core (the only package that imports MkDocs, with the CLI)."""

@@ -1,0 +1,1 @@
+"""The exact uptime engine: intervals, reports, statistics (no MkDocs, no Jinja)."""
