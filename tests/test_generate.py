@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from conftest import ROOT
 from postmortems.cli.main import main
 from postmortems.cli.generate import MARKER, finished, unsearchable
+from postmortems.site.templating import Island, Rendered
 from sitebuilder import incident, write_site
 
 # zensical_site (conftest.py): the example generated and built by Zensical, once a session.
@@ -45,7 +46,7 @@ def test_generated_pages_hold_their_html_and_link_source_files(example):
     assert page.startswith('---\ntitle: "Schema upgrade night')  # the page's title, escaped once, in its meta
     body = page.split("---\n", 2)[2].lstrip("\n")
     assert body.startswith("# Schema upgrade night")
-    assert body.split("\n", 2)[2].startswith('<div class="pm-card">')  # the card right below the title
+    assert body.split("\n", 2)[2].lstrip("\n").startswith('<div class="pm-card">')  # the card right below the title
     assert "\n\n## Timeline\n\n<ol class=\"pm-timeline\">" in page  # each section under its heading, after the body
     assert page.index("## Summary") < page.index("## Timeline") < page.index("## Follow\\-up actions")
     for once in ('<div class="pm-card">', "## Timeline", "## Related incidents"):  # not again after a check's render
@@ -84,21 +85,12 @@ def test_the_derived_configuration_leaves_the_plugin_out(example):
     assert "/incidents/*.md\n!/incidents/index.md" in derived["not_in_nav"]
 
 
-def test_islands_go_in_place_without_a_title_or_with_meta():
-    class Island:
-        def __init__(self, html, place, heading="", search=True):
-            self.html, self.place, self.heading, self.level, self.search = html, place, heading, 2, search
-
-    class Wiki:
-        islands = {}
-
-    wiki = Wiki()
-    wiki.islands["p.md"] = {"T1": Island("<div>lead</div>", "lead"), "T2": Island("\n<p>x</p>\n", "inline"),
-                            "T3": Island("<ol></ol>", "section", "Time*line", search=False)}
-    text = finished(wiki, "p.md", "---\nsearch: {exclude: true}\n---\n\nT2\n\nBody\n")
-    assert text == ("---\nsearch: {exclude: true}\n---\n<div>lead</div>\n\n\n<p>x</p>\n\nBody\n\n"
+def test_islands_go_where_their_placeholders_stand_and_out_of_search_when_asked():
+    islands = {"T1": Island("T1", "<div>card</div>", True), "T2": Island("T2", "\n<p>x</p>\n", True),
+               "T3": Island("T3", "<ol></ol>", False)}
+    text = finished(Rendered("---\nsearch: {exclude: true}\n---\n\n# Title\n\nT1\n\nT2\n\n## Time\\*line\n\nT3\n", islands))
+    assert text == ("---\nsearch: {exclude: true}\n---\n\n# Title\n\n<div>card</div>\n\n<p>x</p>\n\n"
                     "## Time\\*line\n\n<ol data-search-exclude></ol>\n")
-    assert "p.md" not in wiki.islands
     assert unsearchable("<table></table>\n<p>note</p>") == "<div data-search-exclude>\n<table></table>\n<p>note</p>\n</div>"
 
 

@@ -357,8 +357,7 @@ def test_files_that_are_not_incidents_follow_one_rule_and_are_listed(tmp_path):
 
 def test_an_unreadable_folder_is_an_error_and_its_incidents_are_left_out(tmp_path, monkeypatch):
     # Tests run as root, for whom chmod 000 changes nothing: the folder refuses to be listed instead.
-    config = write_site(tmp_path, {**GOOD, "locked/2013-06-05-hidden.md": other("Locked away", 5)},
-                        options={"parallel": "never"})
+    config = write_site(tmp_path, {**GOOD, "locked/2013-06-05-hidden.md": other("Locked away", 5)})
     locked, scandir = str(tmp_path / "incidents" / "locked"), os.scandir
 
     def refusing(path="."):

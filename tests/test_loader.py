@@ -1,5 +1,6 @@
 """The incident format: every bad input gets its exact message; good input loads."""
 
+import os
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -250,22 +251,53 @@ def test_the_fast_yaml_path_agrees_on_random_documents(document, flow, monkeypat
     assert fast == reference
 
 
-def test_a_load_cache_reads_only_changed_files(tmp_path):
-    import os
+def _two_days(folder):
+    for day in (1, 2):
+        (folder / f"2013-06-0{day}-x.md").write_text(
+            f"---\ntitle: Day {day}\nseverity: SEV2\nstarted: 2013-06-0{day} 10:00\nresolved: 2013-06-0{day} 10:30\n"
+            "services: [web]\ndowntime_minutes: 30\n---\nBody.\n")
 
+
+def test_a_load_cache_loads_only_files_whose_bytes_changed(tmp_path):
+    from postmortems.incidents.cache import LoadCache
     from postmortems.incidents.loader import incident_files, load_paths
 
     settings = Settings(timezone="UTC")
-    for day in (1, 2):
-        (tmp_path / f"2013-06-0{day}-x.md").write_text(
-            f"---\ntitle: Day {day}\nseverity: SEV2\nstarted: 2013-06-0{day} 10:00\nresolved: 2013-06-0{day} 10:30\n"
-            "services: [web]\ndowntime_minutes: 30\n---\nBody.\n")
-    paths, cache = incident_files(tmp_path), {}
-    first = load_paths(paths, settings, tmp_path, cache)
-    again = load_paths(paths, settings, tmp_path, cache)
-    assert [a is b for a, b in zip(first, again)] == [True, True]  # not read again
-    same_size = paths[0].read_text().replace("Day 1", "Day 9")
-    paths[0].write_text(same_size)
-    os.utime(paths[0], ns=(paths[0].stat().st_atime_ns, paths[0].stat().st_mtime_ns + 1_000_000_000))
-    third = load_paths(paths, settings, tmp_path, cache)
-    assert third[0].incident.title == "Day 9" and third[1] is first[1]
+    _two_days(tmp_path)
+    paths, cache = incident_files(tmp_path), LoadCache()
+    first = cache.load(paths, settings, tmp_path)
+    assert (cache.hits, cache.misses) == (0, 2)
+    again = cache.load(paths, settings, tmp_path)
+    assert [a is b for a, b in zip(first, again)] == [True, True] and (cache.hits, cache.misses) == (2, 0)
+    stat = paths[0].stat()
+    paths[0].write_text(paths[0].read_text().replace("Day 1", "Day 9"))  # same size,
+    os.utime(paths[0], ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same time: only the bytes tell
+    third = cache.load(paths, settings, tmp_path)
+    assert third[0].incident.title == "Day 9" and third[1] is first[1] and (cache.hits, cache.misses) == (1, 1)
+    assert [item.incident for item in third] == [item.incident for item in load_paths(paths, settings, tmp_path)]
+    in_paris = cache.load(paths, Settings(timezone="Europe/Paris"), tmp_path)  # loading depends on the time zone
+    assert cache.misses == 2 and in_paris[0].incident.started.utcoffset().total_seconds() == 7200
+
+
+def test_a_cache_on_disk_is_read_by_the_next_process_and_ignored_when_broken(tmp_path):
+    from postmortems.incidents.cache import FILE_NAME, LoadCache
+    from postmortems.incidents.loader import incident_files
+
+    settings, folder = Settings(timezone="UTC"), tmp_path / "cache"
+    (tmp_path / "incidents").mkdir()
+    _two_days(tmp_path / "incidents")
+    paths = incident_files(tmp_path / "incidents")
+    written = LoadCache(folder)
+    written.load(paths, settings, tmp_path)
+    assert (folder / FILE_NAME).is_file() and (folder / ".gitignore").read_text().endswith("*\n")
+    fresh = LoadCache(folder)  # as the next build's
+    loaded = fresh.load(paths, settings, tmp_path)
+    assert (fresh.hits, fresh.misses) == (2, 0) and [item.incident.title for item in loaded] == ["Day 1", "Day 2"]
+    for broken in (b"", b"not a pickle", (folder / FILE_NAME).read_bytes()[:50]):
+        (folder / FILE_NAME).write_bytes(broken)
+        again = LoadCache(folder)
+        assert [item.incident.title for item in again.load(paths, settings, tmp_path)] == ["Day 1", "Day 2"]
+        assert (again.hits, again.misses) == (0, 2)
+    (tmp_path / "incidents" / "2013-06-02-x.md").unlink()  # a file that is gone is forgotten
+    gone = LoadCache(folder)
+    assert len(gone.load(paths[:1], settings, tmp_path)) == 1 and gone.hits == 1

@@ -44,20 +44,15 @@ def _wait_for(url: str, check, timeout: float = 60) -> str:
     raise AssertionError(f"{url} did not change as expected within {timeout}s (last status {status})")
 
 
-@pytest.fixture(params=["auto", "always"])  # always: the worker process renders pages, across rebuilds
-def served(tmp_path, request):
-    yield from _serve(tmp_path, request.param)
-
-
 @pytest.fixture
-def served_once(tmp_path):
-    yield from _serve(tmp_path, "auto")
+def served(tmp_path):
+    yield from _serve(tmp_path)
 
 
-def _serve(tmp_path, parallel: str):
+
+def _serve(tmp_path):
     config = write_site(tmp_path, {"2013-06-01-first.md": incident(title="First incident", started="2013-06-01 10:00",
-                                                                    resolved="2013-06-01 11:00")},
-                        options={"parallel": parallel})
+                                                                    resolved="2013-06-01 11:00")})
     (tmp_path / "templates").mkdir()
     port = _free_port()
     # The server runs this working tree's plugin, as the tests in this process do (conftest.py).
@@ -96,8 +91,8 @@ def test_serve_picks_up_new_changed_and_deleted_incidents_and_templates(served):
     assert not list((root / "docs").rglob("*.json")), "nothing is written into docs_dir"
 
 
-def test_serve_keeps_serving_when_incidents_go_and_come_back_and_when_input_is_wrong(served_once):
-    root, base = served_once
+def test_serve_keeps_serving_when_incidents_go_and_come_back_and_when_input_is_wrong(served):
+    root, base = served
     incidents = root / "incidents"
     shutil.rmtree(incidents)  # MkDocs' own watcher would stop here for good
     _wait_for(f"{base}/incidents/2013-06-01-first/", lambda status, body: status == 404)

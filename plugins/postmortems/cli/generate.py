@@ -27,8 +27,7 @@ from pathlib import Path
 
 import yaml
 
-from ..site.formatting import markdown_text
-from ..site.templating import INLINE, LEAD
+from ..site.templating import Rendered
 from ..site.layout import Layout
 
 MARKER = ".postmortems-generated"
@@ -37,7 +36,6 @@ CONFIG = "mkdocs.yml"  # the output's configuration
 from ..site import ASSETS
 ASSET_NAMES = ("postmortems.css", "postmortems.js")
 PLUGIN = "postmortems"
-_H1 = re.compile(r"^# .*$|^[^\n]+\n=+[ \t]*$", re.MULTILINE)
 _META = re.compile(r"\A-{3}[ \t]*\n.*?\n(?:-{3}|\.{3})[ \t]*\n", re.DOTALL)
 
 
@@ -50,35 +48,13 @@ class Written:
 
 
 # Pages ---------------------------------------------------------------------
-def finished(wiki, page: str, markdown: str) -> str:
-    """``markdown`` (the page ``page`` as ``wiki`` rendered it) with every island's HTML in place, so that
-    any builder's Markdown takes it as raw HTML blocks: inline ones where their placeholder stands, the
-    ``lead`` right below the title, each ``section`` after the body under its heading."""
-    islands = wiki.islands.pop(page, None)
-    if not islands:
-        return markdown
-    leads, sections = [], []
-    for token, island in islands.items():
+def finished(page: Rendered) -> str:
+    """The page's Markdown with each island's HTML where its placeholder stands, so that any
+    builder's Markdown takes it as a raw HTML block; blocks kept out of search are marked so."""
+    markdown = page.text
+    for token, island in page.islands.items():
         html = island.html.strip()
-        if not island.search:
-            html = unsearchable(html)
-        if island.place == INLINE:
-            markdown = markdown.replace(token, html, 1)
-        elif island.place == LEAD:
-            leads.append(html)
-        else:
-            sections.append(f"{'#' * island.level} {markdown_text(island.heading)}\n\n{html}")
-    if leads:
-        block = "\n\n".join(leads)
-        meta = _META.match(markdown)
-        start = meta.end() if meta else 0
-        title = _H1.search(markdown, start)
-        if title:
-            markdown = f"{markdown[:title.end()]}\n\n{block}\n\n{markdown[title.end():].lstrip(chr(10))}"
-        else:
-            markdown = f"{markdown[:start]}{block}\n\n{markdown[start:]}"
-    if sections:
-        markdown = markdown.rstrip("\n") + "\n\n" + "\n\n".join(sections) + "\n"
+        markdown = markdown.replace(token, html if island.search else unsearchable(html), 1)
     return markdown
 
 
@@ -124,18 +100,14 @@ def with_meta(markdown: str, line: str) -> str:
     return f"---\n{line}\n---\n\n{markdown}"
 
 
-def wiki_files(wiki, incidents: Iterable, *, macros: bool = False) -> Iterator[tuple[str, str | Path]]:
-    """Every page and file the wiki makes, by source path: the text of pages and generated files, or
-    the packaged file to copy (the assets). ``macros``: mark each page ``render_macros: false``, as the
-    plugin does, so a macros plugin leaves the wiki's own text as written."""
-    if not wiki.layout.source_links:
-        raise ValueError("generated files need a Layout with source_links=True")
-    for incident in incidents:
-        page = wiki.incident_uri(incident)
-        yield page, _page(finished(wiki, page, wiki.incident_page(incident)), macros)
-    for item in wiki.plan():
-        text = item.make()
-        yield item.uri, _page(finished(wiki, item.uri, text), macros) if item.uri.endswith(".md") else text
+def wiki_files(rendered: Iterable, *, macros: bool = False) -> Iterator[tuple[str, str | Path]]:
+    """Every page and file the wiki makes, by source path, from what it rendered (``(uri, Rendered,
+    in the nav)``, made with a Layout with ``source_links``): the text of pages with their islands in
+    place and of generated files, and the packaged file to copy (the assets). ``macros``: mark each
+    page ``render_macros: false``, as the plugin does, so a macros plugin leaves the wiki's own text as
+    written."""
+    for uri, made, _nav in rendered:
+        yield uri, _page(finished(made), macros) if uri.endswith(".md") else made.text
     for name in ASSET_NAMES:
         yield Layout.ASSET.format(name), ASSETS / name
 

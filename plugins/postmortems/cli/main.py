@@ -10,9 +10,9 @@ from pathlib import Path
 
 import click
 
+from .. import build
 from ..incidents import schema as schema_module
-from ..site.addresses import claim
-from ..incidents.loader import Collection, Found, assemble, display_path, find_incidents, load_directory, load_paths
+from ..incidents.loader import Collection, Found, display_path, load_directory
 from ..incidents.settings import Settings
 from ..mkdocs_plugin.options import templates_warning
 from ..mkdocs_plugin.config import CONFIG_FILES, ConfigError, NoPlugin, WikiConfig, find_config_file, read_wiki_config
@@ -37,11 +37,16 @@ def _fixed(wiki: WikiConfig) -> Settings:
         raise ConfigProblem(f"postmortems: {error}") from None
 
 
+def source_of(wiki: WikiConfig, layout=None, fixed: bool = True) -> build.Source:
+    """What the application service needs of the configuration (the as-of instant fixed, as the build fixes it)."""
+    return build.Source(wiki.incidents_dir, wiki.root, _fixed(wiki) if fixed else wiki.settings, layout or wiki.layout,
+                        wiki.templates_dir, wiki.site_url, wiki.site_name, wiki.taken)
+
+
 def load_wiki(wiki: WikiConfig) -> tuple[Collection, Found]:
-    """The incidents as the build loads them (see plugin.on_files and background.Shared.load)."""
-    found = find_incidents(wiki.incidents_dir)
-    loaded = load_paths(found.paths, wiki.settings, wiki.root)
-    return assemble(claim(loaded, wiki.layout, wiki.taken)), found
+    """The incidents as the build loads them."""
+    loaded = build.load(source_of(wiki, fixed=False))
+    return loaded.collection, loaded.found
 
 
 def _folder_warning(wiki: WikiConfig) -> str | None:
@@ -54,29 +59,24 @@ def _folder_warning(wiki: WikiConfig) -> str | None:
     return f"incidents_dir '{wiki.incidents_option}' is not a folder ({wiki.incidents_dir}); the wiki has no incidents"
 
 
-def _site_problems(wiki: WikiConfig, collection: Collection, layout=None) -> tuple[list[str], list[str], object, dict]:
-    """What the build would stop on (a template of yours that does not compile), and its warnings
-    about the live figures in your pages (``{{ uptime("13d") }}`` with no such window); and the wiki
-    (made with ``layout``, default the site's) and your pages with their figures in place, for
-    ``generate`` (None and {} after an error)."""
+def _site_problems(wiki: WikiConfig, layout=None) -> tuple[list[str], list[str], build.Planned | None, list, dict]:
+    """What the build would stop on (a template of yours that does not compile or fails while rendering),
+    and its warnings about the live figures in incident bodies and your pages (``{{ uptime("13d") }}``
+    with no such window); and for ``generate``: the planned wiki (made with ``layout``, default the
+    site's), every page it renders as ``(uri, Rendered, in the nav)``, and your pages with their
+    figures in place (None, [] and {} after an error)."""
     from ..site.figures import substitute
-    from ..site.wiki import TemplateProblem, Wiki
+    from ..site.wiki import TemplateProblem
 
-    settings = _fixed(wiki)
     try:
-        site = Wiki(collection.incidents, _report(collection, settings), settings, layout or wiki.layout,
-                    wiki.templates_dir, site_url=wiki.site_url, site_name=wiki.site_name)
-        site.check_templates()
+        planned = build.plan(source_of(wiki, layout))
+        site = planned.wiki
         # Every page the build renders, so a template of yours that fails only while rendering is found here too.
-        for item in site.plan():
-            item.make()
-        for incident in collection.incidents:
-            site.incident_page(incident)
-        # Each render leaves its islands in site.islands: forget these, or generate, which renders every
-        # page again, would put each page's card and sections in twice.
-        site.islands.clear()
+        rendered = [(site.incident_uri(incident), site.incident_page(incident), False)
+                    for incident in planned.collection.incidents]
+        rendered += [(item.uri, item.make(), item.nav) for item in site.plan()]
     except (TemplateProblem, ValueError) as error:
-        return [str(error)], [], None, {}
+        return [str(error)], [], None, [], {}
     warnings = [str(problem) for problem in site.figure_problems()]  # in incident bodies
     pages = {}
     for src_uri, path in wiki.pages:
@@ -90,7 +90,7 @@ def _site_problems(wiki: WikiConfig, collection: Collection, layout=None) -> tup
         warnings += [str(problem) for problem in problems]
         if shown[lines:] != body:  # the meta block as written, then the page with its figures in place
             pages[src_uri] = header + shown[lines:]
-    return [], warnings, site, pages
+    return [], warnings, planned, rendered, pages
 
 
 def _split_meta(text: str) -> tuple[str, str]:
@@ -100,12 +100,6 @@ def _split_meta(text: str) -> tuple[str, str]:
 
     body, _ = meta.get_data(text)
     return (text[:len(text) - len(body)], body) if body != text else ("", text)
-
-
-def _report(collection: Collection, settings: Settings):
-    from ..uptime.report import compute
-
-    return compute(collection.incidents, settings, unverified=collection.unverified, uncounted=collection.uncounted)
 
 
 config_option = click.option(
@@ -191,17 +185,21 @@ class Checked:
 
     failed: bool  # any error or warning
     collection: Collection
-    site: object = None  # the Wiki, unless a template failed to compile
+    site: object = None  # the Wiki, unless a template failed
+    rendered: list = field(default_factory=list)  # every page the wiki makes: (uri, Rendered, in the nav)
     pages: dict = field(default_factory=dict)  # your pages whose live figures were replaced
 
 
 def _checked(wiki: WikiConfig, layout=None) -> Checked:
     """Check the wiki and print what ``check`` prints: every problem and the summary line."""
     _fixed(wiki)
-    collection, found = load_wiki(wiki)
     warnings = list(wiki.warnings) + [message for message in [
         _folder_warning(wiki), templates_warning(wiki.templates_option, wiki.templates_dir)] if message]
-    site_errors, figure_warnings, site, pages = _site_problems(wiki, collection, layout)
+    site_errors, figure_warnings, planned, rendered, pages = _site_problems(wiki, layout)
+    if planned is not None:
+        collection, found = planned.collection, planned.found
+    else:  # the incidents as they load, for their own messages
+        collection, found = load_wiki(wiki)
     warnings += figure_warnings
     for message in warnings:
         click.echo(f"warning: {message}", err=True)
@@ -219,7 +217,7 @@ def _checked(wiki: WikiConfig, layout=None) -> Checked:
     if found.skipped:
         summary += f"; {len(found.skipped)} skipped (not incidents)"
     click.echo(summary)
-    return Checked(bool(errors or warned), collection, site, pages)
+    return Checked(bool(errors or warned), collection, planned.wiki if planned else None, rendered, pages)
 
 
 @main.command()
@@ -240,7 +238,6 @@ def generate(out: str, config_file: str | None, watch: bool) -> None:
 def _generate(out: Path, config_file: str | None) -> int:
     """Generate once; the exit code (0, 1 on errors or warnings, 2 when nothing could be generated)."""
     from . import generate as gen
-    from ..site.wiki import TemplateProblem
     from ..site.layout import Layout
     from ..mkdocs_plugin.config import raw_config
 
@@ -252,7 +249,7 @@ def _generate(out: Path, config_file: str | None) -> int:
         if refused:
             raise ConfigError(refused)
         raw = raw_config(wiki.config_file)
-        settings = wiki.settings.fixed()
+        wiki.settings.fixed()  # an impossible as_of or SOURCE_DATE_EPOCH: nothing can be generated
     except ConfigError as error:
         click.echo(f"Error: {error}", err=True)
         return 2
@@ -270,16 +267,12 @@ def _generate(out: Path, config_file: str | None) -> int:
     for src_uri, path in wiki.docs_files:
         files[src_uri] = checked.pages.get(src_uri, path)
     outside, inside = [], []
-    try:
-        for uri, content in gen.wiki_files(site, checked.collection.incidents, macros=macros):
-            if uri in own and uri.endswith(".md"):
-                click.echo(f"docs/{uri} is your own page; the generated one is not used")  # as the plugin says
-                continue
-            files[uri] = content
-    except TemplateProblem as error:  # a template of yours that fails only while rendering: nothing is written
-        click.echo(f"error: {error}", err=True)
-        return 1
-    nav = {item.uri for item in site.plan() if item.nav}
+    for uri, content in gen.wiki_files(checked.rendered, macros=macros):
+        if uri in own and uri.endswith(".md"):
+            click.echo(f"docs/{uri} is your own page; the generated one is not used")  # as the plugin says
+            continue
+        files[uri] = content
+    nav = {uri for uri, _made, in_nav in checked.rendered if in_nav}
     for uri in files:
         if uri.endswith(".md") and uri not in own:
             (inside if uri in nav else outside).append(uri)
@@ -367,14 +360,14 @@ def stats(config_file: str | None, as_json: bool) -> None:
     from .stats_table import table
 
     wiki = _config(config_file)
-    settings = _fixed(wiki)
+    source = source_of(wiki)
     for message in wiki.warnings:
         click.echo(f"warning: {message}", err=True)
-    collection, _found = load_wiki(wiki)
-    for problem in collection.problems:
+    loaded = build.load(source)
+    for problem in loaded.collection.problems:
         click.echo(f"{'error' if problem.is_error else 'warning'}: {problem}", err=True)
     try:
-        report = _report(collection, settings)
+        report = build.report(source, loaded)
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     if as_json:
@@ -395,19 +388,15 @@ def backlog(as_json: bool, fail_on_overdue: bool, config_file: str | None) -> No
     """Print the postmortem backlog: required postmortems missing or overdue (overdue first), drafts and
     reviews with their age, and published postmortems with action items past due. Exit 0, or 1 with
     --fail-on-overdue when anything is overdue; 2 when the configuration cannot be used."""
-    from ..site.wiki import Wiki
-
     wiki = _config(config_file)
-    settings = _fixed(wiki)
-    collection, _found = load_wiki(wiki)
+    try:
+        planned = build.plan(source_of(wiki), check_templates=False)  # the backlog renders no page
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    collection, site = planned.collection, planned.wiki
     if collection.left_out:
         click.echo(f"warning: {len(collection.left_out)} incident file(s) left out (run postmortems check): "
                    f"{', '.join(collection.left_out)}", err=True)
-    try:
-        site = Wiki(collection.incidents, _report(collection, settings), settings, wiki.layout, wiki.templates_dir,
-                    site_url=wiki.site_url, site_name=wiki.site_name)
-    except ValueError as error:
-        raise click.ClickException(str(error)) from None
     found = site.backlog
     if as_json:
         click.echo(json.dumps(found.to_json(site.layout), indent=2, ensure_ascii=False))

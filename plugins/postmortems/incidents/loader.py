@@ -163,25 +163,29 @@ def load_directory(directory: Path, settings: Settings, base: Path | None = None
     return assemble(load_paths(incident_files(directory), settings, base or directory.parent))
 
 
-def load_paths(paths: list[Path], settings: Settings, base: Path, cache: dict | None = None) -> list[Loaded]:
-    """Each file on its own (so several processes can share the work; see ``assemble``).
+def load_paths(paths: list[Path], settings: Settings, base: Path) -> list[Loaded]:
+    """Each file on its own (see ``assemble`` for the checks across files; ``cache.LoadCache`` for
+    a loader that keeps what it loaded)."""
+    return [load_one(path, read_bytes(path), settings, base) for path in paths]
 
-    With a ``cache`` (kept by the caller for one set of settings and base), a file whose
-    size and modification time are unchanged since it was loaded is not read again.
-    """
-    loaded = []
-    for path in paths:
-        version = file_version(path) if cache is not None else None
-        if version is not None and cache.get(path, (None,))[0] == version:
-            loaded.append(cache[path][1])
-            continue
-        name = display_path(path, base)
-        outcome = read_file(path, settings, name)
-        lines = {key: line for key, line in outcome.lines.items() if key and key[0] in CROSS_FILE_KEYS}
-        loaded.append(Loaded(name, path, outcome.incident, outcome.problems, lines, outcome.unverified))
-        if version is not None:
-            cache[path] = (version, loaded[-1])
-    return loaded
+
+def read_bytes(path: Path) -> bytes | OSError:
+    """A file's bytes, or why it cannot be read."""
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        return error
+
+
+def load_one(path: Path, raw: bytes | OSError, settings: Settings, base: Path) -> Loaded:
+    """One file's outcome from its bytes (as ``read_bytes`` gave them)."""
+    name = display_path(path, base)
+    if isinstance(raw, OSError):
+        outcome = Outcome(None, [Problem(name, _unreadable(path, raw))], {})
+    else:
+        outcome = read_text(raw, settings, name, default_id=path.stem)
+    lines = {key: line for key, line in outcome.lines.items() if key and key[0] in CROSS_FILE_KEYS}
+    return Loaded(name, path, outcome.incident, outcome.problems, lines, outcome.unverified)
 
 
 def file_version(path: Path) -> tuple | None:
@@ -248,10 +252,9 @@ class Outcome:
 
 
 def read_file(path: Path, settings: Settings, name: str) -> Outcome:
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        return Outcome(None, [Problem(name, _unreadable(path, error))], {})
+    raw = read_bytes(path)
+    if isinstance(raw, OSError):
+        return Outcome(None, [Problem(name, _unreadable(path, raw))], {})
     return read_text(raw, settings, name, default_id=path.stem)
 
 

@@ -29,9 +29,8 @@ _reports: dict[tuple, object] = {}  # (config file, incident files and versions)
 
 def report_for(config_file: str | None):
     """The uptime report of the wiki configured in ``config_file`` (default: found in the working folder)."""
-    from ..cli.main import load_wiki
+    from .. import build
     from ..incidents.loader import file_version, find_incidents
-    from ..uptime.report import compute
     from ..mkdocs_plugin.config import read_wiki_config
 
     wiki = read_wiki_config(Path(config_file) if config_file else None)
@@ -39,9 +38,9 @@ def report_for(config_file: str | None):
     key = (str(wiki.config_file), tuple((str(path), file_version(path)) for path in found.paths))
     if key not in _reports:
         _reports.clear()
-        collection, _ = load_wiki(wiki)
-        _reports[key] = compute(collection.incidents, wiki.settings.fixed(), unverified=collection.unverified,
-                                uncounted=collection.uncounted)
+        source = build.Source(wiki.incidents_dir, wiki.root, wiki.settings.fixed(), wiki.layout, wiki.templates_dir,
+                              wiki.site_url, wiki.site_name, wiki.taken)
+        _reports[key] = build.report(source, build.load(source))
     return _reports[key]
 
 

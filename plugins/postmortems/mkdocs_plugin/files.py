@@ -1,4 +1,4 @@
-"""MkDocs ``File`` objects whose content the wiki makes when MkDocs first reads it (adapter side)."""
+"""MkDocs ``File`` objects for the wiki's pages, and for pages of ``docs_dir`` that show live figures."""
 
 from __future__ import annotations
 
@@ -7,58 +7,42 @@ from collections.abc import Callable
 from pathlib import Path
 
 from mkdocs.structure.files import File, Files, InclusionLevel
-from mkdocs.structure.pages import Page
+
+from ..site.templating import Rendered
 
 
-class IncidentFile(File):
-    """An incident's page. MkDocs reads the Markdown the wiki renders from the loaded
-    incident, so it never parses the frontmatter a second time; ``abs_src_path`` stays
-    the incident's own file, so ``--dirty`` and other plugins see where it comes from."""
+class WikiFile(File):
+    """A page the wiki generates, with the islands of HTML its Markdown leaves placeholders for
+    (``rendered``): an overview page (rendered before the build) or an incident's page."""
 
-    render: Callable[[], str]
-
-    @property
-    def content_string(self) -> str:
-        return self.render()
-
-
-class IncidentPage(Page):
-    """An incident's page, whose HTML the worker process may have made already (see ``worker_html``)."""
-
-    def __init__(self, file: IncidentFile, config, converted: Callable[[Page, object], object | None]):
-        super().__init__(None, file, config)
-        self.converted = converted  # the worker's HTML for this page and config, if it fits
-
-    def render(self, config, files) -> None:
-        html = self.converted(self, config)
-        if html is None or not html.apply(self, files):
-            super().render(config, files)
-
-
-class LaterFile(File):
-    """A generated page or file whose text is made (or fetched from the worker process)
-    when MkDocs first reads it. MkDocs reads pages in the order of ``files``, so pages
-    added last are read after every incident page."""
-
-    make: Callable[[], str]
-    _text: str | None = None
+    rendered: Rendered | None = None
 
     @classmethod
-    def planned(cls, config, uri: str, make: Callable[[], str], nav: bool) -> LaterFile:
-        file = cls.generated(config, uri, content="",
+    def planned(cls, config, uri: str, rendered: Rendered, nav: bool) -> WikiFile:
+        file = cls.generated(config, uri, content=rendered.text,
                              inclusion=InclusionLevel.INCLUDED if nav else InclusionLevel.NOT_IN_NAV)
-        file._text, file.make = None, make
+        file.rendered = rendered
+        return file
+
+
+class IncidentFile(WikiFile):
+    """An incident's page. Its Markdown is rendered from the loaded incident when MkDocs first reads
+    it, so the frontmatter is never parsed a second time; ``abs_src_path`` stays the incident's own
+    file, so ``--dirty`` and other plugins see where it comes from."""
+
+    make: Callable[[], Rendered]
+
+    @classmethod
+    def of(cls, config, uri: str, path: Path, make: Callable[[], Rendered]) -> IncidentFile:
+        file = cls.generated(config, uri, abs_src_path=str(path), inclusion=InclusionLevel.NOT_IN_NAV)
+        file.make = make
         return file
 
     @property
-    def _content(self) -> str:  # what File.content_string, copy_file and is_modified read
-        if self._text is None:
-            self._text = self.make()
-        return self._text
-
-    @_content.setter
-    def _content(self, value: str | bytes | None) -> None:
-        self._text = value
+    def content_string(self) -> str:
+        if self.rendered is None:
+            self.rendered = self.make()
+        return self.rendered.text
 
 
 class LiveFile(File):

@@ -1,13 +1,12 @@
-"""The MkDocs plugin: a thin adapter from MkDocs events to the core.
+"""The MkDocs plugin: a thin front end from MkDocs events to the core.
 
-``on_files`` loads the incidents, computes the uptime report once and adds every
-generated page and file. Incident pages point at their real files so other plugins
-(and ``--dirty``) see them. MkDocs reads their Markdown from the wiki
-(``IncidentFile``) and may take their HTML from the worker process (``IncidentPage``;
-the worker is asked in ``on_nav``, once the file list is final). Generated HTML waits
-outside Markdown behind empty placeholders; search reads each as a paragraph of its
-words (``on_page_content``), and the HTML is put back in ``on_page_context``, after
-search and before the theme.
+``on_files`` asks the application service (``postmortems.build``) for the wiki: loaded
+incidents, their uptime report and the pages. Overview pages are rendered there; an
+incident's page is rendered when MkDocs first reads it, and points at the incident's own
+file so other plugins (and ``--dirty``) see where it comes from. Generated HTML waits
+outside Markdown behind empty placeholders that travel with each page's file: search reads
+each as a paragraph of its words (``on_page_content``), and the HTML is put back in
+``on_page_context``, after search and before the theme.
 """
 
 from __future__ import annotations
@@ -23,23 +22,22 @@ from pathlib import Path
 
 from mkdocs.exceptions import Abort, PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
-from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.files import File, Files
 
-from .background import MIN_INCIDENTS, Job, Shared, Worker, cache_key, usable_cores
-from ..incidents.loader import display_path, find_incidents
-from .options import PostmortemsConfig, folder_problem, prefix, settings_from, templates_warning
+from .. import build
+from ..incidents.cache import LoadCache
+from ..incidents.loader import display_path
 from ..incidents.settings import source_date_epoch_problem
+from ..site import ASSETS
 from ..site.figures import substitute
-from ..site.wiki import Planned, TemplateProblem, Wiki
-from .files import IncidentFile, IncidentPage, LaterFile, LiveFile, taken
-from . import sections as page_sections
-from . import worker_html
-from ..uptime.report import compute
 from ..site.layout import Layout
+from ..site.templating import Rendered
+from ..site.wiki import TemplateProblem, Wiki
+from .files import IncidentFile, LiveFile, WikiFile, taken
+from .options import PostmortemsConfig, folder_problem, prefix, settings_from, templates_warning
 
 log = get_plugin_logger(__name__)
 
-from ..site import ASSETS
 ASSET_URIS = {"css": Layout.ASSET.format("postmortems.css"), "js": Layout.ASSET.format("postmortems.js")}
 
 
@@ -48,11 +46,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
 
     def __init__(self):
         self.wiki: Wiki | None = None
-        self.worker = Worker()
         self.command, self.dirty = None, False  # set by on_startup when MkDocs' command line runs
-        self.cache: tuple[tuple | None, dict] = (None, {})  # (what loading depends on, loaded files)
-        self.setup: worker_html.Setup | None = None  # how the worker converts incident pages to HTML
-        self.converted_by_worker = 0  # incident pages whose HTML came from the worker (for tests)
+        self.cache: LoadCache | None = None  # loaded incident files, by content (kept across `mkdocs serve` rebuilds)
         self.good_config: PostmortemsConfig | None = None  # the last options that were valid
         self.watcher: FolderWatch | None = None
         self.off = False  # under `mkdocs serve`, after a problem that would have stopped the build
@@ -77,7 +72,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         if not self.config.enabled:
             return config
         self._offer_macros(config)
-        self.wiki, self.converted_by_worker, self.off = None, 0, False
+        self.wiki, self.off = None, False
         self.settings = settings_from(self.config)
         self.root = root = Path(config.config_file_path or ".").resolve().parent
         self.incidents_dir = (root / self.config.incidents_dir).resolve()
@@ -138,7 +133,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         if not self.config.enabled or self.off:
             return files
         try:
-            return self._files(files, config)
+            return self._wiki_files(files, config)
         except PluginError as error:
             if self.command != "serve":
                 raise
@@ -146,61 +141,48 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             self.wiki = None
             return files
 
-    def _files(self, files: Files, config) -> Files:
+    def _wiki_files(self, files: Files, config) -> Files:
         if not _is_dir(self.incidents_dir):
             log.warning(f"incidents_dir '{self.config.incidents_dir}' is not a folder ({self.incidents_dir}); the wiki has no incidents")
-        try:  # one instant for every page, and for the worker process
+        try:  # one instant for every page
             settings = self.settings.fixed()
         except ValueError as error:
             raise PluginError(f"postmortems: {error}") from None
-        found = find_incidents(self.incidents_dir)
-        for skipped in found.skipped:
-            log.info(f"skipped: {display_path(skipped.path, self.root)} ({skipped.reason})")
-        paths = found.paths
-        job = Job(uuid.uuid4().hex, self.incidents_dir, self.root, settings, self.layout, self.templates_dir,
-                  config.site_url or "", config.site_name, taken(files, config, self.incidents_dir, self.layout.prefix))
-        if self.cache[0] != cache_key(job):  # loaded files are kept across `mkdocs serve` rebuilds
-            self.cache = (cache_key(job), {})
-        self.shared = Shared(self.worker if self._parallel(len(paths)) else None, paths, job, note=log.info,
-                             incidents=not self.dirty, cache=self.cache[1] if self.command == "serve" else None)
-        collection = self.shared.load()
-        for problem in collection.problems:
-            log.warning(str(problem))
-        if collection.left_out:
-            log.warning(
-                f"{len(collection.left_out)} incident file(s) left out of the wiki until fixed: {', '.join(collection.left_out)}"
-            )
+        source = build.Source(self.incidents_dir, self.root, settings, self.layout, self.templates_dir,
+                              config.site_url or "", config.site_name,
+                              taken(files, config, self.incidents_dir, self.layout.prefix))
         try:
-            report = compute(collection.incidents, settings, unverified=collection.unverified,
-                             uncounted=collection.uncounted)
-            for line in report.caveats():
-                log.warning(line)
-            self.wiki = Wiki(collection.incidents, report, settings, self.layout, self.templates_dir,
-                             site_url=config.site_url or "", site_name=config.site_name, secret=job.token)
-            self.wiki.check_templates()
-            for problem in self.wiki.figure_problems():
+            planned = build.plan(source, self._cache(), secret=uuid.uuid4().hex)
+            wiki = self.wiki = planned.wiki
+            for skipped in planned.found.skipped:
+                log.info(f"skipped: {display_path(skipped.path, self.root)} ({skipped.reason})")
+            collection = planned.collection
+            for problem in collection.problems:
                 log.warning(str(problem))
-            planned = self.wiki.plan()
-            if not self.shared.started:  # render now, so a template error stops the build here
-                planned = [Planned(item.uri, partial(str, item.make()), item.nav) for item in planned]
+            if collection.left_out:
+                log.warning(f"{len(collection.left_out)} incident file(s) left out of the wiki until fixed: "
+                            f"{', '.join(collection.left_out)}")
+            for line in planned.report.caveats():
+                log.warning(line)
+            for problem in wiki.figure_problems():
+                log.warning(str(problem))
+            pages = [(item, item.make()) for item in wiki.plan()]  # a template error stops the build here
         except (TemplateProblem, ValueError) as error:
+            self.wiki = None
             raise PluginError(f"postmortems: {error}") from None
-        self.shared.loaded(self.wiki)
 
         # Incident files inside docs_dir would be published twice: the generated page replaces them.
         for file in list(files):
             if file.abs_src_path and _inside(Path(file.abs_src_path), self.incidents_dir):
                 files.remove(file)
         for incident in collection.incidents:
-            file = IncidentFile.generated(config, self.wiki.incident_uri(incident),
-                                          abs_src_path=str(collection.files[incident.id]),
-                                          inclusion=InclusionLevel.NOT_IN_NAV)
-            file.render = partial(self._plugin_errors, self.shared.incident, incident)
-            IncidentPage(file, config, self._converted)
-            self._add(files, file)
-        # After the incidents: MkDocs reads these last, when the worker has long finished them.
-        for item in planned:
-            self._add(files, LaterFile.planned(config, item.uri, partial(self._plugin_errors, self.shared.text, item), item.nav))
+            self._add(files, IncidentFile.of(config, wiki.incident_uri(incident), collection.files[incident.id],
+                                             partial(self._plugin_errors, wiki.incident_page, incident)))
+        for item, rendered in pages:
+            if item.uri.endswith(".md"):
+                self._add(files, WikiFile.planned(config, item.uri, rendered, item.nav))
+            else:
+                self._add(files, File.generated(config, item.uri, content=rendered.text))
         for file in [file for file in files.documentation_pages() if file.generated_by is None and file.abs_src_path]:
             text, reason = _page_text(file)
             if reason:  # MkDocs would stop the whole build with a traceback
@@ -211,55 +193,36 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                 files.append(LiveFile.of(file, config))
         for kind, uri in ASSET_URIS.items():
             self._add(files, File.generated(config, uri, abs_src_path=str(ASSETS / Path(uri).name)))
-        self.headings = page_sections.Headings(config)  # for the incidents' sections, after Markdown
         # The loaded wiki lives until the build ends: keep the garbage collector from walking
         # its objects again at every full collection while MkDocs renders thousands of pages.
         gc.freeze()
         return files
 
-    @event_priority(-100)  # after other plugins' on_files and on_nav: the file list is final
-    def on_nav(self, nav, /, *, config, files):
-        if self.wiki is None:
-            return nav
-        self.setup = worker_html.setup_from(config, files) if self.shared.started and not self.dirty else None
-        if self.setup is None:  # the worker fills in the incident template ahead of this process
-            self.shared.queue()
-        else:  # and converts pages to HTML, from the last one, while this process works from the first
-            self.shared.queue(worker_html.convert_pages, worker_html.remember, self.shared.token, self.setup,
-                              chunk=worker_html.CHUNK, backwards=True)
-        return nav
-
-    def _converted(self, page, config):
-        html = worker_html.fitting(self.shared.extra(page.file.src_uri), self.setup, page, config)
-        self.converted_by_worker += html is not None
-        return html
-
-    def _parallel(self, count: int) -> bool:
-        choice = self.config.parallel
-        return choice == "always" or (choice == "auto" and count >= MIN_INCIDENTS and usable_cores() > 1)
+    def _cache(self) -> LoadCache | None:
+        """The loading cache: in memory under ``mkdocs serve``, and on disk when ``cache`` is on."""
+        folder = (self.root / self.config.cache_dir).resolve() if self.config.cache else None
+        if self.cache is None or self.cache.folder != folder:
+            self.cache = LoadCache(folder) if folder is not None or self.command == "serve" else None
+        return self.cache
 
     def on_post_build(self, *, config) -> None:
         gc.unfreeze()
-        if self.command != "serve":  # `mkdocs serve` keeps its worker for the next rebuild
-            self.worker.close()
 
     def on_build_error(self, *, error) -> None:
         gc.unfreeze()
-        self.worker.close()
 
     def on_shutdown(self) -> None:
-        self.worker.close()
         if self.watcher is not None:
             self.watcher.close()
 
-    def _plugin_errors(self, make, *args):
+    def _plugin_errors(self, make, *args) -> Rendered:
         try:
             return make(*args)
         except TemplateProblem as error:
             if self.command != "serve":
                 raise PluginError(f"postmortems: {error}") from None
             log.warning(f"{error} (this page shows the error until it is fixed)")
-            return f"# Template error\n\n    {str(error).replace(chr(10), chr(10) + '    ')}\n"
+            return Rendered(f"# Template error\n\n    {str(error).replace(chr(10), chr(10) + '    ')}\n")
 
     def _add(self, files: Files, file: File) -> None:
         existing = files.get_file_from_path(file.src_uri)
@@ -274,7 +237,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     def on_page_markdown(self, markdown: str, /, *, page, config, files) -> str:
         if self.wiki is None:
             return markdown
-        if isinstance(page.file, (IncidentFile, LaterFile)):
+        if isinstance(page.file, WikiFile):
             # The wiki's own pages are complete: writers' text in them (`{{ user.name }}` in a code span)
             # is not a template. mkdocs-macros honours this key.
             page.meta["render_macros"] = False
@@ -290,17 +253,16 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
 
     @event_priority(100)  # before search (and other plugins) read the HTML
     def on_page_content(self, html: str, /, *, page, config, files) -> str:
-        if self.wiki is None:
-            return html
-        uri = page.file.src_uri
-        if later := self.wiki.after_markdown(uri):  # an incident's card and sections
-            html = page_sections.place(page, html, later, self.headings)
-        return self.wiki.searchable(uri, html)
+        if isinstance(page.file, WikiFile) and page.file.rendered is not None:
+            return page.file.rendered.searchable(html)  # each island as a paragraph of its words
+        return html
 
     @event_priority(-100)  # after search has indexed the light placeholders, before the theme renders
     def on_page_context(self, context, /, *, page, config, nav):
-        if self.wiki is not None:
-            page.content = self.wiki.fill(page.file.src_uri, page.content)
+        if isinstance(page.file, WikiFile) and page.file.rendered is not None:
+            page.content = page.file.rendered.filled(page.content)
+            if isinstance(page.file, IncidentFile):
+                page.file.rendered = None  # its islands are in place: let the page's HTML be all that stays
         return context
 
     def on_serve(self, server, /, *, config, builder):

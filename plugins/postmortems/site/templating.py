@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
 from . import TEMPLATES
-from markupsafe import Markup
+from .formatting import markdown_text
 
 # Templates that produce YAML/Markdown for people to edit, not HTML: no HTML escaping.
 PLAIN = {"new-incident.md"}
 ISLAND = '<div data-pm-island="{}:{}"></div>'  # the build's secret and the island's number
-INLINE = "inline"  # an island's placeholder stands in the Markdown
-LEAD, SECTION = "lead", "section"  # islands put in after Markdown: below the page's title, and at its end
 
 
+@lru_cache(maxsize=8)
 def placeholders(secret: str) -> re.Pattern:
     """The placeholders of one build, empty or as search reads them. ``secret`` is random per build,
     so a writer cannot address them: an incident body's own copy of the markup stays as it is."""
@@ -34,9 +36,6 @@ class Island:
     token: str
     html: str
     search: bool  # the search index gets its words
-    place: str = INLINE  # where the placeholder is: in the Markdown, or put in after it (LEAD, SECTION)
-    heading: str = ""  # a SECTION's heading, as plain text
-    level: int = 2  # and its level
 
     def searchable(self) -> str:
         """The placeholder holding the block's words as one paragraph: what the search indexer reads."""
@@ -44,13 +43,43 @@ class Island:
         return self.token.replace("></", f"><p>{text}</p></", 1) if text else self.token
 
 
+@dataclass(frozen=True)
+class Rendered:
+    """What rendering a page returns: its text (Markdown, or a file's JSON, XML or SVG) and the
+    islands of finished HTML set aside from it, by placeholder. The islands travel with their page."""
+
+    text: str
+    islands: Mapping[str, Island] = field(default_factory=dict)
+    secret: str = ""  # the build's, in every placeholder
+
+    def searchable(self, html: str) -> str:
+        """The page's converted ``html`` as the search indexer should read it: each island as its words."""
+        if not self.islands:
+            return html
+        islands = self.islands
+        return placeholders(self.secret).sub(
+            lambda match: islands[match.group(0)].searchable() if match.group(0) in islands else match.group(0), html)
+
+    def filled(self, html: str) -> str:
+        """The page's converted ``html`` (searchable or not) with each island's HTML in its placeholder's place."""
+        if not self.islands:
+            return html
+        islands, secret = self.islands, self.secret
+
+        def put(match: re.Match) -> str:
+            token = ISLAND.format(secret, match.group(1))
+            return islands[token].html if token in islands else match.group(0)
+
+        return placeholders(secret).sub(put, html)
+
+
 @jinja2.pass_context
 def island(context, html: str, search: bool = True) -> Markup:
     """Set a block of finished HTML aside, leaving an empty ``div`` in the Markdown.
 
     Markdown then parses one tag instead of hundreds, and the search indexer reads
-    the block's words as one paragraph (``Island.searchable``); the builder puts the
-    HTML back after the page is indexed (``Wiki.fill``). Use at block level:
+    the block's words as one paragraph (``Rendered.searchable``); the builder puts the
+    HTML back after the page is indexed (``Rendered.filled``). Use at block level:
     ``{% filter island %}<table>...</table>{% endfilter %}``, and
     ``island(search=False)`` on pages left out of search, or for charts.
     """
@@ -59,26 +88,23 @@ def island(context, html: str, search: bool = True) -> Markup:
 
 @jinja2.pass_context
 def lead(context, html: str, search: bool = True) -> Markup:
-    """Like ``island``, but the block goes right below the page's title once the Markdown is
-    converted, so Markdown never sees it (``{% filter lead %}...{% endfilter %}``)."""
-    _aside(context, html, search, LEAD)
-    return Markup("")
+    """An ``island`` (the name templates written for earlier versions use for the block below a title)."""
+    return island(context, html, search)
 
 
 @jinja2.pass_context
 def section(context, html: str, heading: str, level: int = 2, search: bool = True) -> Markup:
-    """A heading and a block of finished HTML that go after the page's converted Markdown, in the
-    order they are written (``{% filter section("Timeline") %}...{% endfilter %}``). The builder
-    makes the heading as Markdown would: an id unique on the page, a permalink, an entry in the
-    table of contents."""
-    _aside(context, html, search, SECTION, heading, level)
-    return Markup("")
+    """A heading, in Markdown, and a block of finished HTML under it
+    (``{% filter section("Timeline") %}...{% endfilter %}``): the builder's Markdown makes the
+    heading as it makes every other (an id unique on the page, a permalink, an entry in the
+    table of contents)."""
+    return Markup(f"\n\n{'#' * max(1, min(int(level), 6))} {markdown_text(str(heading))}\n\n{_aside(context, html, search)}\n\n")
 
 
-def _aside(context, html: str, search: bool, place: str = INLINE, heading: str = "", level: int = 2) -> str:
+def _aside(context, html: str, search: bool) -> str:
     store = context["islands"]
     token = ISLAND.format(context["island_secret"], len(store))
-    store[token] = Island(token, str(html), search, place, str(heading), level)
+    store[token] = Island(token, str(html), search)
     return token
 
 

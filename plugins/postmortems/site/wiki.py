@@ -8,7 +8,6 @@ Incident pages are rendered on demand, so a builder can render only the ones it 
 from __future__ import annotations
 
 import json
-import re
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass
@@ -31,7 +30,7 @@ from .formatting import duration, markdown_text, meta_title, number
 from ..incidents.model import Incident
 from ..incidents.problems import Problem
 from ..incidents.settings import Settings
-from .templating import INLINE, ISLAND, Island, environment, placeholders
+from .templating import Rendered, environment
 from ..incidents.timeparse import iso, local_text
 from ..uptime.impact import incident_downtime, uncounted_reason
 from ..incidents import practice
@@ -45,16 +44,12 @@ PACKAGED_TEMPLATES = sorted(path.name for path in TEMPLATES.iterdir() if path.is
 
 @dataclass(frozen=True)
 class Planned:
+    """A generated page or file: where it goes in the site's sources (``incidents/index.md``,
+    ``uptime.json``), how to render it, and whether the navigation lists it."""
+
     uri: str
-    make: Callable[[], str]
+    make: Callable[[], Rendered]
     nav: bool = False
-
-
-@dataclass(frozen=True)
-class Output:
-    uri: str  # path in the site's sources, e.g. "incidents/index.md" or "uptime.json"
-    content: str
-    nav: bool = False  # listed in the navigation
 
 
 class Wiki:
@@ -69,8 +64,6 @@ class Wiki:
         self.site_name = site_name
         self.env = environment(templates_dir)
         self.secret = secret or secrets.token_hex(16)  # in every island's placeholder (see templating.placeholders)
-        self._placeholder = placeholders(self.secret)
-        self.islands: dict[str, dict[str, Island]] = {}
         self._groups: dict[str, list] = {}
         self._texts: dict[datetime, str] = {}
         self._downtimes: dict[tuple, tuple[Fraction, str]] = {}
@@ -98,10 +91,10 @@ class Wiki:
         return found
 
     # Rendering ---------------------------------------------------------
-    def render(self, template: str, page: str, **context) -> str:
-        """Markdown for ``page``; its HTML islands wait in ``self.islands[page]`` (see ``fill``)."""
+    def render(self, template: str, page: str, **context) -> Rendered:
+        """``page`` rendered: its Markdown, and the islands of HTML set aside from it."""
         layout = self.layout
-        islands = self.islands.setdefault(page, {})
+        islands: dict = {}
 
         def link(target: str, anchor: str = "") -> str:
             return layout.href(page, target, anchor)
@@ -116,13 +109,14 @@ class Wiki:
             return incident_base.replace("%00", incident_id if incident_id.isascii() else quote(incident_id, safe="-_.~"))
 
         try:
-            return self.env.get_template(template).render(
+            text = self.env.get_template(template).render(
                 wiki=self, report=self.report, settings=self.settings, layout=layout, page=page, link=link, source=source, incident_link=incident_link,
                 islands=islands, island_secret=self.secret,
                 when=self.when, iso=self.iso, duration=duration, md=markdown_text, number=number, today=self.today,
                 meta_title=meta_title,
                 **context,
             )
+            return Rendered(text, islands, self.secret)
         except jinja2.TemplateError as error:
             raise _problem(error, template) from None
         except TemplateProblem:
@@ -143,30 +137,6 @@ class Wiki:
                 reason = "is not UTF-8 text" if isinstance(error, UnicodeDecodeError) else f"cannot be read ({error})"
                 raise TemplateProblem(f"template {name} {reason}{_origin(self.env, name)}") from None
 
-    def after_markdown(self, page: str) -> list[Island]:
-        """The islands of ``page`` that go in after its Markdown is converted (``lead``, ``section``), in order."""
-        return [island for island in self.islands.get(page, {}).values() if island.place != INLINE]
-
-    def searchable(self, page: str, html: str) -> str:
-        """The rendered HTML of ``page`` as the search indexer should read it: each island as its words."""
-        islands = self.islands.get(page)
-        if not islands:
-            return html
-        return self._placeholder.sub(lambda match: islands[match.group(0)].searchable() if match.group(0) in islands
-                               else match.group(0), html)
-
-    def fill(self, page: str, html: str) -> str:
-        """The rendered HTML of ``page`` with its islands put back (and forgotten)."""
-        islands = self.islands.pop(page, None)
-        if not islands:
-            return html
-
-        def island(match: re.Match) -> str:
-            token = ISLAND.format(self.secret, match.group(1))
-            return islands[token].html if token in islands else match.group(0)
-
-        return self._placeholder.sub(island, html)
-
     def when(self, moment: datetime | None) -> str:
         """``moment`` in the site's time zone; each instant is converted once (it appears on many pages)."""
         if not moment:
@@ -186,7 +156,7 @@ class Wiki:
     def incident_uri(self, incident: Incident) -> str:
         return self.layout.incident(incident.id)
 
-    def incident_page(self, incident: Incident) -> str:
+    def incident_page(self, incident: Incident) -> Rendered:
         page = self.incident_uri(incident)
         related = [self.by_id[i] for i in incident.related if i in self.by_id]
         backlinks = [self.by_id[i] for i in self.referenced_by.get(incident.id, []) if i not in incident.related]
@@ -241,25 +211,24 @@ class Wiki:
                 uri = layout.cause(name) if kind == "cause" else layout.tag(name)
                 planned.append(Planned(uri, partial(render, f"{kind}.md", uri, name=name, rows=members)))
         planned += [
-            Planned(layout.uptime_json, lambda: _json(self.report.to_json())),
-            Planned(layout.incidents_json, lambda: _json(self.incidents_json())),
-            Planned(layout.feed, self.feed),
+            Planned(layout.uptime_json, lambda: Rendered(_json(self.report.to_json()))),
+            Planned(layout.incidents_json, lambda: Rendered(_json(self.incidents_json()))),
+            Planned(layout.feed, lambda: Rendered(self.feed())),
         ]
         for service, scope in [(None, self.report.site), *self.report.services.items()]:
             for key, window in scope.windows.items():
-                planned.append(Planned(layout.badge(key, service), partial(self.badge, service, key, window)))
+                planned.append(Planned(layout.badge(key, service), partial(self._badge_file, service, key, window)))
         return planned
 
-    def outputs(self) -> list[Output]:
-        """Every generated page and file but the incidents' own, rendered now."""
-        return [Output(item.uri, item.make(), item.nav) for item in self.plan()]
+    def _badge_file(self, service: str | None, key: str, window) -> Rendered:
+        return Rendered(self.badge(service, key, window))
 
     def badge(self, service: str | None, key: str, window) -> str:
         label = "uptime" if service is None else f"{service} uptime"
         color = badges.color_for(float(window.uptime) if window.uptime is not None else None, self.settings.slo)
         return badges.badge(f"{label} {key}", self.report.marked(window.display), color)
 
-    def dashboard(self) -> str:
+    def dashboard(self) -> Rendered:
         page = self.layout.dashboard
         site = self.report.site
         return self.render(
@@ -271,18 +240,18 @@ class Wiki:
                                     title="Incidents by cause"),
         )
 
-    def service_page(self, name: str) -> str:
+    def service_page(self, name: str) -> Rendered:
         page = self.layout.service(name)
         scope = self.report.services[name]
         rows = [incident for incident in self.incidents if name in incident.services]
         return self.render("service.md", page, name=name, scope=scope, rows=rows,
                            status_bar=self.status_bar(scope, page, name), monthly=self.monthly_chart(scope, page, name))
 
-    def ledger_page(self, service: str | None) -> str:
+    def ledger_page(self, service: str | None) -> Rendered:
         scope = self.report.site if service is None else self.report.services[service]
         return self.render("ledger.md", self.layout.ledger(service), service=service, scope=scope)
 
-    def action_items_page(self) -> str:
+    def action_items_page(self) -> Rendered:
         items = []
         for incident in self.incidents:
             for item in incident.action_items:
@@ -411,7 +380,7 @@ class Wiki:
                 "published": incident.started, "updated": incident.resolved or incident.started,
                 "summary": summary,
                 "content_html": self.render("feed-entry.html", self.layout.incident(incident.id), incident=incident,
-                                            downtime=self.downtime[incident.id]),
+                                            downtime=self.downtime[incident.id]).text,
                 "authors": list(incident.authors), "categories": [incident.severity, *incident.services, *incident.tags],
             })
         return atom_feed(entries, title=f"{self.site_name}: incidents", site_url=self.site_url,
