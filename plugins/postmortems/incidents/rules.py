@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta, tzinfo
 from typing import Iterator
 
+from .intervals import covered
 from .model import MILESTONES, Frontmatter, Incident, TimelineEntry
 from .problems import WARNING
 from .slugs import name_slug
@@ -76,7 +77,7 @@ def _impact_findings(front: Frontmatter, when) -> Iterator[Finding]:
         elif entry.level == "outage" and end is not None:
             outage.append((start, end))
     if front.impact and front.downtime_minutes is not None and all(e.end or front.resolved for e in front.impact):
-        minutes = union_minutes(outage)
+        minutes = covered(outage, timedelta()) / timedelta(minutes=1)
         if abs(minutes - front.downtime_minutes) > 1:
             yield (
                 ("downtime_minutes",),
@@ -108,22 +109,6 @@ def _clock_findings(front: Frontmatter, tz: tzinfo, when) -> Iterator[Finding]:
                         f"write the full timestamp ({started:%Y-%m-%d} {clock} if it happened before started)"), "error"
         elif front.resolved is None:
             yield key, f"{before}; read as {when(moment)}, the next day: write the full timestamp if you meant another day", WARNING
-
-
-def union_minutes(spans: list[tuple[datetime, datetime]]) -> float:
-    """Minutes covered by at least one span."""
-    total = timedelta()
-    current_start = current_end = None
-    for start, end in sorted(spans):
-        if current_end is None or start > current_end:
-            if current_end is not None:
-                total += current_end - current_start
-            current_start, current_end = start, end
-        else:
-            current_end = max(current_end, end)
-    if current_end is not None:
-        total += current_end - current_start
-    return total.total_seconds() / 60
 
 
 def resolve_timeline(front: Frontmatter, tz: tzinfo) -> list[TimelineEntry]:

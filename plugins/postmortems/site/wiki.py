@@ -27,7 +27,7 @@ from .escaping import site_path
 from .feed import atom_feed
 from .figures import body_problems, substitute
 from .formatting import duration, markdown_text, meta_title, number
-from ..incidents.model import Incident
+from ..incidents.model import MILESTONES, Incident
 from ..incidents.problems import Problem
 from ..incidents.settings import Settings
 from .templating import Rendered, environment
@@ -270,7 +270,7 @@ class Wiki:
     def milestones(self, incident: Incident) -> list[tuple[datetime, str, str]]:
         """Milestones and timeline entries in time order: ``(at, kind, text)``."""
         entries = [(getattr(incident, name), "milestone", name.capitalize())
-                   for name in ("started", "detected", "acknowledged", "mitigated", "resolved")
+                   for name in MILESTONES
                    if getattr(incident, name) is not None]
         entries += [(entry.at, "event", entry.event) for entry in incident.timeline]
         return sorted(entries, key=lambda entry: (entry[0], entry[1] == "event"))
@@ -355,7 +355,7 @@ class Wiki:
         data = incident.model_dump(mode="json", exclude={"body", "body_line"})
         if data.get("source"):
             data["source"].pop("fields", None)  # the import's bookkeeping, not a fact about the incident
-        for name in ("started", "detected", "acknowledged", "mitigated", "resolved"):
+        for name in MILESTONES:
             value = getattr(incident, name)
             data[name] = iso(value) if value else None
         data["timeline"] = [{"at": iso(entry.at), "event": entry.event} for entry in incident.timeline]

@@ -11,8 +11,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from fractions import Fraction
 
+from ..incidents.intervals import US_PER_MINUTE, ceil_us, covered
 from ..incidents.model import Incident
 from ..incidents.settings import Settings, exact
+from .metrics import MICROSECOND
 
 
 def intervals(incident: Incident, weights: dict[str, Fraction], as_of: datetime) -> list[tuple[str, datetime, datetime, Fraction]]:
@@ -26,10 +28,8 @@ def intervals(incident: Incident, weights: dict[str, Fraction], as_of: datetime)
         ]
     if incident.downtime_minutes is None:
         stop = end
-    else:
-        # Round up to whole microseconds: downtime is never understated.
-        micro = -(-exact(incident.downtime_minutes) * 60_000_000 // 1)
-        stop = incident.started + timedelta(microseconds=int(micro))
+    else:  # whole microseconds, rounded up as the engine rounds them
+        stop = incident.started + timedelta(microseconds=ceil_us(exact(incident.downtime_minutes)))
     return [(service, incident.started, stop, weights["outage"]) for service in dict.fromkeys(incident.services)]
 
 
@@ -47,13 +47,13 @@ def incident_downtime(incident: Incident, settings: Settings, as_of: datetime, s
             start, end = max(start, since), min(end, as_of)
         if end > start and weight > 0:
             spans.append((start, end, weight))
-    points = sorted({moment for start, end, _ in spans for moment in (start, end)})
-    total = Fraction(0)
-    for left, right in zip(points, points[1:]):
-        weight = max((w for start, end, w in spans if start <= left and end >= right), default=0)
-        if weight:
-            seconds = (right - left) / timedelta(microseconds=1)
-            total += weight * Fraction(int(seconds), 60_000_000)
+    # The largest weight active at each instant, integrated: with the distinct weights w1 < w2 < ...,
+    # the sum over j of (w_j - w_(j-1)) times the length of the union of the spans weighing w_j or more.
+    total, below = Fraction(0), Fraction(0)
+    for weight in sorted({w for _, _, w in spans}):
+        length = covered([(start, end) for start, end, w in spans if w >= weight], timedelta())
+        total += (weight - below) * Fraction(length // MICROSECOND, US_PER_MINUTE)
+        below = weight
     return total
 
 

@@ -14,17 +14,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone, tzinfo
 from fractions import Fraction
 from functools import cached_property
-from itertools import accumulate, chain, compress
-from operator import le, sub
+from itertools import accumulate, chain
+from operator import sub
 from typing import Sequence
 
+from ..incidents.intervals import US_PER_MINUTE, disjoint
+from ..incidents.model import MILESTONES
 from ..incidents.timeparse import iso
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 MICROSECOND = timedelta(microseconds=1)
-US_PER_MINUTE = 60_000_000
 US_PER_DAY = 86_400_000_000
-MILESTONES = {"detect": "detected", "acknowledge": "acknowledged", "mitigate": "mitigated", "resolve": "resolved"}
+TIME_TO = dict(zip(("detect", "acknowledge", "mitigate", "resolve"), MILESTONES[1:]))  # the response times after started
 UNCATEGORIZED = "uncategorized"
 
 
@@ -39,18 +40,6 @@ def from_us(us: int, tz: tzinfo) -> datetime:
 
 def minutes(us: int | Fraction) -> Fraction:
     return Fraction(us, US_PER_MINUTE)
-
-
-def ceil_us(minutes_typed: float | int | str) -> int:
-    """Typed minutes (``8.64``, read as the decimal written) as microseconds, rounded up."""
-    if isinstance(minutes_typed, int):
-        return minutes_typed * US_PER_MINUTE
-    text = str(minutes_typed)
-    whole, _, decimals = text.partition(".")
-    if not (whole.isdigit() and (decimals.isdigit() or not decimals)):  # exponents, signs: the slow way
-        us = Fraction(text) * US_PER_MINUTE
-        return -(-us.numerator // us.denominator)
-    return -(-int(whole + decimals) * US_PER_MINUTE // 10 ** len(decimals))
 
 
 def number(value: Fraction | int | float | None, toward: int = 0) -> int | float | None:
@@ -137,7 +126,7 @@ class WindowStats:
 
 def record(incident, started_us: int) -> tuple:
     """What the statistics need of one incident: ``(id, started, maintenance, severity, cause, *time_to)``,
-    ``time_to`` being the microseconds from started to each of ``MILESTONES`` (None when missing)."""
+    ``time_to`` being the microseconds from started to each of ``TIME_TO`` (None when missing)."""
     detected, acknowledged, mitigated, resolved = (
         incident.detected, incident.acknowledged, incident.mitigated, incident.resolved)
     return (
@@ -163,7 +152,7 @@ class ScopeStats:
         columns = list(zip(*counted)) or [()] * 9
         self.ids, self.started, _, self.severity, self.cause = (list(c) for c in columns[:5])
         self.time_to = {}  # per milestone: (started, elapsed) of the incidents that have it
-        for name, column in zip(MILESTONES, columns[5:]):
+        for name, column in zip(TIME_TO, columns[5:]):
             present = [(at, elapsed) for at, elapsed in zip(self.started, column) if elapsed is not None]
             self.time_to[name] = tuple(list(c) for c in zip(*present)) or ([], [])
 
@@ -217,7 +206,7 @@ class Steps:
     """
 
     def __init__(self, covers: list[tuple[list[int], list[int]]], rises: Sequence[int]):
-        self.layers = [(rise, *_union(starts, ends)) for rise, (starts, ends) in zip(rises, covers)]
+        self.layers = [(rise, *_spans(starts, ends)) for rise, (starts, ends) in zip(rises, covers)]
 
     @classmethod
     def of(cls, layers: list[tuple[list[int], list[int]]], rises: Sequence[int]) -> Steps:
@@ -253,19 +242,10 @@ class Steps:
         return total
 
 
-def _union(starts: list[int], ends: list[int]) -> tuple[list[int], list[int], list[int]]:
-    """The disjoint spans covered by intervals, from their sorted starts and sorted ends.
-
-    The i-th start (in order) opens a new span exactly when the i-th smallest end is at or
-    before it: then every interval that started earlier has ended. Each span closes at
-    the largest end before the next opening. Prefix sums of the span lengths come along.
-    """
-    if not starts:
-        return [], [], [0]
-    opens = list(map(le, ends[:-1], starts[1:]))
-    spans_from = [starts[0], *compress(starts[1:], opens)]
-    spans_to = [*compress(ends, opens), ends[-1]]
-    return spans_from, spans_to, list(accumulate(map(sub, spans_to, spans_from), initial=0))
+def _spans(starts: list[int], ends: list[int]) -> tuple[list[int], list[int], list[int]]:
+    """The union's disjoint spans (``intervals.disjoint``), with prefix sums of their lengths."""
+    froms, tos = disjoint(starts, ends)
+    return froms, tos, list(accumulate(map(sub, tos, froms), initial=0))
 
 
 def _measure(starts: list[int], ends: list[int], cum: list[int], at: int) -> int:
@@ -332,17 +312,6 @@ class Ledger:
         return {"segments": [s.to_json() for s in self.segments], "excluded": [e.to_json() for e in self.excluded],
                 "window_minutes": number(self.window_minutes), "downtime_minutes": number(self.downtime_minutes, 1),
                 "uptime_exact": self.uptime_exact, "display": self.display, "formula": self.formula}
-
-
-def covered(spans: list[tuple[int, int]]) -> int:
-    """Length of the union of some ``(start, end)`` spans (empty ones ignored)."""
-    total, reach = 0, None
-    for a, b in sorted(s for s in spans if s[1] > s[0]):
-        if reach is None or a > reach:
-            total, reach = total + b - a, b
-        elif b > reach:
-            total, reach = total + b - reach, b
-    return total
 
 
 def segments(pieces: list[tuple[int, int, Fraction, str]], tz: tzinfo) -> list[Segment]:

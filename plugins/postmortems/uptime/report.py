@@ -20,14 +20,15 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from fractions import Fraction
 from functools import cached_property
 from typing import Sequence
 
+from ..incidents.intervals import ceil_us, covered
 from .metrics import (
     EPOCH, MICROSECOND, US_PER_DAY, US_PER_MINUTE, Exclusion, Ledger, ScopeStats, Steps, WindowStats, budget,
-    ceil_us, covered, decimal_text, floor_text, from_us, minutes, number, percent, record, to_us,
+    decimal_text, floor_text, from_us, minutes, number, percent, record, to_us,
 )
 from ..incidents.model import Incident
 from ..incidents.salvage import Unverified
