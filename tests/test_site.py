@@ -272,6 +272,21 @@ def test_template_override_and_theme_override_both_apply(tmp_path):
     assert "pm-card" not in read(site, "incidents/index.html") and "pm-incidents" in read(site, "incidents/index.html")
 
 
+def test_an_override_can_include_the_packaged_template_it_replaces(tmp_path):
+    config = write_site(tmp_path, INCIDENTS)
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "dashboard.md").write_text(
+        '{% include "postmortems/dashboard.md" %}\n\n## How we count\n\nOUR-NOTE for {{ report.services|length }} services.\n')
+    site = build_site(config, strict=True)
+    dashboard = read(site, "uptime/index.html")
+    packaged = read(build_site(write_site(tmp_path / "plain", INCIDENTS), strict=True), "uptime/index.html")
+    services = len(json.loads(read(site, "uptime.json"))["services"])
+    assert f"OUR-NOTE for {services} services." in dashboard and 'id="how-we-count"' in dashboard
+    for part in ("pm-figures", "pm-status-bars"):  # everything the packaged dashboard shows is still there
+        assert part in packaged and part in dashboard
+    assert dashboard.count("OUR-NOTE") == 1
+
+
 def test_broken_override_template_fails_with_one_clear_error(tmp_path):
     config = write_site(tmp_path, INCIDENTS)
     (tmp_path / "templates").mkdir()

@@ -112,7 +112,10 @@ def environment(override_dir: Path | None = None) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
     if override_dir is not None and override_dir.is_dir():
         loaders.append(jinja2.FileSystemLoader(str(override_dir)))
-    loaders.append(jinja2.FileSystemLoader(TEMPLATES))
+    packaged = jinja2.FileSystemLoader(TEMPLATES)
+    # The packaged templates also answer as "postmortems/NAME": an override can include or extend the
+    # template it replaces ({% include "postmortems/dashboard.md" %}) instead of copying it.
+    loaders += [packaged, jinja2.PrefixLoader({"postmortems": packaged})]
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=lambda name: name not in PLAIN,
