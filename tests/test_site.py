@@ -282,7 +282,7 @@ def test_an_override_can_include_the_packaged_template_it_replaces(tmp_path):
     packaged = read(build_site(write_site(tmp_path / "plain", INCIDENTS), strict=True), "uptime/index.html")
     services = len(json.loads(read(site, "uptime.json"))["services"])
     assert f"OUR-NOTE for {services} services." in dashboard and 'id="how-we-count"' in dashboard
-    for part in ("pm-figures", "pm-status-bars"):  # everything the packaged dashboard shows is still there
+    for part in ("pm-figures", "pm-statusbar", "pm-chart"):  # what the packaged dashboard shows is still there
         assert part in packaged and part in dashboard
     assert dashboard.count("OUR-NOTE") == 1
 
