@@ -317,16 +317,28 @@ def test_index_columns_sort_with_aria_sort_and_the_order_is_kept_in_the_url(tabs
     page.select_option("select[data-pm-filter='severity']", "")
 
 
-def test_status_filter_finds_open_incidents_and_is_kept_in_the_url(browser, tmp_path):
+@pytest.fixture(scope="module")
+def open_site(tmp_path_factory) -> Path:
+    """A small wiki with an incident in each status and each severity."""
+    root = tmp_path_factory.mktemp("open")
     incidents = {
-        "2013-06-30-open.md": incident(title="Still broken", started="2013-06-30 10:00", resolved="~",
+        "2013-06-30-open.md": incident(title="Still broken", severity="SEV2", started="2013-06-30 10:00", resolved="~",
                                        extra="status: identified"),
-        "2013-06-29-watch.md": incident(title="Being watched", started="2013-06-29 10:00", resolved="~",
+        "2013-06-29-watch.md": incident(title="Being watched", severity="SEV3", started="2013-06-29 10:00", resolved="~",
                                         extra="status: monitoring"),
-        "2013-06-03-done.md": incident(title="Fixed", started="2013-06-03 10:00", resolved="2013-06-03 11:00"),
+        "2013-06-28-new.md": incident(title="Just noticed", severity="SEV1", started="2013-06-30 23:00", resolved="~",
+                                      extra="status: investigating"),
+        "2013-06-03-done.md": incident(title="Fixed", severity="SEV4", started="2013-06-03 10:00",
+                                       resolved="2013-06-03 11:00"),
     }
-    site = build_site(write_site(tmp_path, incidents), site_dir=tmp_path / "site")
-    with serve(site) as url:
+    theme = {"name": "material", "font": False, "palette": [  # light and dark, as the reader prefers
+        {"media": "(prefers-color-scheme: light)", "scheme": "default", "toggle": {"icon": "material/weather-night", "name": "Dark"}},
+        {"media": "(prefers-color-scheme: dark)", "scheme": "slate", "toggle": {"icon": "material/weather-sunny", "name": "Light"}}]}
+    return build_site(write_site(root, incidents, config={"theme": theme}), site_dir=root / "site")
+
+
+def test_status_filter_finds_open_incidents_and_is_kept_in_the_url(browser, open_site):
+    with serve(open_site) as url:
         context = browser.new_context(service_workers="block")
         page = context.new_page()
         page.goto(f"{url}/incidents/")
@@ -334,7 +346,8 @@ def test_status_filter_finds_open_incidents_and_is_kept_in_the_url(browser, tmp_
         assert status.locator("option").all_inner_texts() == ["all", "open", "investigating", "identified", "monitoring",
                                                               "resolved"]
         status.select_option("open")
-        assert sorted(_column(page, 2)) == ["Being watched (monitoring)", "Still broken (identified)"]
+        assert sorted(_column(page, 2)) == ["Being watched (monitoring)", "Just noticed (investigating)",
+                                            "Still broken (identified)"]
         assert page.url.endswith("#status=open")
         status.select_option("resolved")
         assert _column(page, 2) == ["Fixed"]
@@ -342,5 +355,25 @@ def test_status_filter_finds_open_incidents_and_is_kept_in_the_url(browser, tmp_
         page.reload()
         assert status.input_value() == "monitoring"
         assert _column(page, 2) == ["Being watched (monitoring)"]
-        assert page.locator("[data-pm-count]").inner_text() == "1 of 3 incidents"
+        assert page.locator("[data-pm-count]").inner_text() == "1 of 4 incidents"
+        context.close()
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_every_severity_and_status_reads_in_both_schemes(browser, open_site, scheme):
+    """The severity and status colours reach 4.5:1 on Material's white and on its slate."""
+    with serve(open_site) as url:
+        context = browser.new_context(service_workers="block", color_scheme=scheme)
+        page = context.new_page()
+        page.goto(f"{url}/incidents/")
+        links = page.locator("table.pm-incidents tbody a").evaluate_all("(links) => links.map((a) => a.href)")
+        assert len(links) == 4
+        seen = set()
+        for address in [f"{url}/incidents/", *links]:
+            page.goto(address)
+            found = page.evaluate(LOOK)
+            assert found["scheme"] == SCHEMES[scheme]
+            assert found["contrast"]["failures"] == [], address
+            seen.update(page.locator(".pm-badges span, td[class^='pm-sev-']").all_inner_texts())
+        assert seen >= {"SEV1", "SEV2", "SEV3", "SEV4", "investigating", "identified", "monitoring", "resolved"}
         context.close()
