@@ -242,6 +242,93 @@ def test_bars_all_zero_empty_and_hostile():
         assert root.find(".//svg:title", NS).text == f"{hostile}: 3 {hostile}"
 
 
+# HTML beside the charts: what the tooltips say, as text -----------------------
+
+
+def html(fragment: str) -> ET.Element:
+    """An HTML fragment of ours, read as XML: well-formed, every value escaped."""
+    return ET.fromstring(f"<root>{fragment}</root>")
+
+
+def test_status_axis_names_the_first_and_last_day_and_the_months_between():
+    days = [day(f"2013-04-{d:02d}", 0, "100%") for d in range(2, 31)] + \
+        [day(f"2013-05-{d:02d}", 0, "100%") for d in range(1, 32)] + [day(f"2013-06-{d:02d}", 0, "100%") for d in range(1, 31)]
+    axis = html(charts.status_axis(days)).find("div")
+    spans = axis.findall("span")
+    assert [s.get("class") for s in spans] == ["pm-axis-start", "pm-axis-month", "pm-axis-month", "pm-axis-end"]
+    assert [s.text for s in spans] == ["2013-04-02", "May 1", "Jun 1", "2013-06-30"]
+    # each month starts where its day's rect starts in the bar (rects 10 wide, 2 apart, 898 in all)
+    assert spans[1].get("style") == f"left: {round(29 * 10 / 898 * 100, 2)}%"
+    assert spans[2].get("style") == f"left: {round(60 * 10 / 898 * 100, 2)}%"
+    near_edges = [day("2013-05-01", 0, "100%")] + [day(f"2013-05-{d:02d}", 0, "100%") for d in range(2, 32)] + \
+        [day("2013-06-01", 0, "100%")]
+    assert [s.text for s in html(charts.status_axis(near_edges)).iter("span")] == ["2013-05-01", "2013-06-01"]
+    assert charts.status_axis([]) == ""
+
+
+def test_status_legend_has_every_colour_of_the_bars_in_threshold_order():
+    items = html(charts.status_legend()).find("ul").findall("li")
+    assert ["".join(li.itertext()) for li in items] == [label for _, label in charts.DAY_LEGEND]
+    assert [li.find("svg/rect").get("fill") for li in items] == \
+        [charts.DAY_FILLS[css] for css, _ in charts.DAY_LEGEND]
+    assert {css for css, _ in charts.DAY_LEGEND} == set(charts.DAY_FILLS)
+    # the labels say what day_class does: 5 minutes is minor, 60 major, a minute more critical
+    assert [charts.day_class(m) for m in (0, 5, 60, 61)] == [css for css, _ in charts.DAY_LEGEND[:4]]
+
+
+def test_status_days_lists_the_days_with_downtime_as_the_tooltips_say():
+    block = html(charts.status_days(DAYS)).find("details")
+    assert block.find("summary").text == "4 days with downtime"
+    items = block.findall("ul/li")
+    assert ["".join(li.itertext()) for li in items] == [
+        "2013-06-28: 3.5 min downtime (99.76% uptime): Slow DNS",
+        "2013-06-29: 5 min downtime (99.65% uptime)",
+        "2013-06-30: 42.5 min downtime (97.05% uptime): DB failover",
+        "2013-07-01: 60.01 min downtime (95.83% uptime): Outage A, Outage B",
+    ]
+    assert [a.get("href") for a in block.iter("a")] == ["../incidents/2013-06-28-dns/", "https://status.example.org/x",
+                                                         "/a/", "/b/"]  # every incident of a day, not just the first
+    tips = [r.find("svg:title", NS).text for r in rects(parse(charts.status_bar(DAYS, title="t")))]
+    for li in items:
+        date, minutes = li.find("time").text, li.find("time").tail.split(" min")[0].lstrip(": ")
+        assert any(tip.startswith(date) and f", {minutes} min downtime" in tip for tip in tips)
+    calm = charts.status_days([day("2013-06-27", 0, "100%"), day("2013-06-26", None, "n/a")])
+    assert html(calm).find("p").text == "No downtime on any of these days."
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_status_days_and_axis_escape_hostile_text_and_refuse_unsafe_links(hostile):
+    days = [day(hostile, 10, hostile, [{"title": hostile, "url": "javascript:alert(1)"}])]
+    for fragment in (charts.status_days(days), charts.status_axis(days), charts.status_block(days, title=hostile)):
+        for raw in RAW_HOSTILE:
+            assert raw not in fragment
+        assert "javascript" not in fragment.lower()
+        html(fragment)
+    item = html(charts.status_days(days)).find("details/ul/li")
+    assert "".join(item.itertext()) == f"{hostile}: 10 min downtime ({hostile} uptime): {hostile}"
+
+
+def test_monthly_table_has_the_charts_figures():
+    root = html(charts.monthly_table(MONTHS, title="Downtime per month"))
+    assert root.find("details/summary").text == "Downtime per month, as a table"
+    rows = [["".join(td.itertext()) for td in tr.findall("td")] for tr in root.iter("tr") if tr.find("td") is not None]
+    assert rows == [["2013-04", "0 min", "100%"], ["2013-05", "12 min", ">99.97%"], ["2013-06", "42.5 min", ">99.90%"]]
+    titles = [g.find("svg:title", NS).text for g in month_groups(parse(charts.monthly_downtime(MONTHS, title="t")))]
+    assert titles == [f"{month}: {minutes} downtime, uptime {uptime}" for month, minutes, uptime in rows]
+    assert [a.get("href") for a in root.iter("a")] == ["../2013-05/"]  # no javascript: link
+
+
+def test_monthly_values_too_wide_for_their_slot_are_left_to_the_table():
+    months = [{"month": f"{2012 + i // 12}-{i % 12 + 1:02d}", "downtime_minutes": 1234.5 if i == 3 else i, "display": "",
+               "url": None} for i in range(24)]
+    root = parse(charts.monthly_downtime(months, title="2y"))
+    assert root.get("font-size") == "11"
+    values = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text") if t.get("class") == "pm-value"]
+    assert "1234.5" not in values and "23" in values and all(t.get("font-size") is None
+                                                              for t in root.iter("{http://www.w3.org/2000/svg}text"))
+    assert "1234.5 min" in charts.monthly_table(months, title="2y")
+
+
 # badges ---------------------------------------------------------------------
 
 

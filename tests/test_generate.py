@@ -79,7 +79,8 @@ def test_the_derived_configuration_leaves_the_plugin_out(example):
     assert derived["nav"] == original["nav"]
     for entry in derived["nav"]:
         assert (example / "docs" / next(iter(entry.values()))).is_file()
-    assert derived["extra_css"] == ["assets/postmortems/postmortems.css"]
+    assert original["extra_css"] == ["stylesheets/extra.css"]  # the example's own stylesheet stays, before the plugin's
+    assert derived["extra_css"] == ["stylesheets/extra.css", "assets/postmortems/postmortems.css"]
     assert derived["extra_javascript"] == ["assets/postmortems/postmortems.js"]
     assert derived["markdown_extensions"] == original["markdown_extensions"]
     assert "/incidents/*.md\n!/incidents/index.md" in derived["not_in_nav"]

@@ -1,6 +1,9 @@
 """Inline SVG charts: the 90-day status bar, monthly downtime, and small bar charts.
 
-Pure functions from plain data to an ``<svg>`` string. The output is meant to be
+Pure functions from plain data to an ``<svg>`` string, and to the HTML that goes with
+a chart: the status bar's date axis, its legend and its days with downtime as text,
+and the monthly chart's figures as a table, so that what a pointer finds in a tooltip
+a keyboard, a touch screen and a screen reader find too. The output is meant to be
 pasted into an HTML page: it loads nothing from another host (no fonts, images or
 stylesheets), needs no JavaScript, uses ``currentColor`` for text and axes so it
 reads on light and dark backgrounds and in print, and is byte-for-byte stable for
@@ -17,6 +20,9 @@ from .escaping import attr, text
 
 SVG_NS = "http://www.w3.org/2000/svg"
 FONT = "system-ui, sans-serif"
+#: The size of all chart text, in the SVG's own units. The stylesheet never shows a chart smaller than its
+#: viewBox (a narrow screen scrolls it), so the text is never smaller than this many CSS pixels.
+FONT_SIZE = 11
 
 #: Status classes with the fill used when the site stylesheet is absent.
 DAY_FILLS = {
@@ -60,6 +66,16 @@ def _svg_open(title: str, view_w: float, view_h: float, css: str, extra: str = "
         f'<svg xmlns="{SVG_NS}" class="{css}" role="{role}" aria-label="{_attr(title)}" '
         f'viewBox="0 0 {_num(view_w)} {_num(view_h)}" width="100%"{extra}>'
     )
+
+
+#: The legend of the status bars, in the order of ``day_class``'s thresholds.
+DAY_LEGEND = (
+    ("pm-ok", "No downtime"),
+    ("pm-minor", "Up to 5 min"),
+    ("pm-major", "Up to 1 h"),
+    ("pm-critical", "Over 1 h"),
+    ("pm-none", "Not tracked"),
+)
 
 
 def day_class(downtime_minutes: float | None, display: str = "") -> str:
@@ -143,7 +159,7 @@ def monthly_downtime(months: list[dict], *, title: str) -> str:
     ticks = nice_ticks(max(values, default=0.0))
     scale = plot_h / ticks[-1]
     base = top + plot_h
-    parts = [_svg_open(title, width, height, "pm-chart pm-monthly", f' font-family="{FONT}" font-size="11"', role="group")]
+    parts = [_svg_open(title, width, height, "pm-chart pm-monthly", f' font-family="{FONT}" font-size="{FONT_SIZE}"', role="group")]
     parts.append('<g class="pm-axis" fill="currentColor" stroke="none">')
     for tick in ticks:
         y = base - tick * scale
@@ -173,12 +189,11 @@ def monthly_downtime(months: list[dict], *, title: str) -> str:
             f'<rect class="pm-bar" fill="{BAR_FILL}" x="{_num(x + slot * 0.15)}" y="{_num(base - bar_h)}" '
             f'width="{_num(slot * 0.7)}" height="{_num(bar_h)}"/>',
         ]
-        if value > 0:
-            label = _amount(value)
-            size = max(6.0, min(10.0, slot / (0.62 * len(label))))
+        label = _amount(value)
+        if value > 0 and len(label) * 0.62 * FONT_SIZE <= slot:  # a value too wide for its slot is in the table
             group.append(
                 f'<text class="pm-value" fill="currentColor" x="{_num(x + slot / 2)}" y="{_num(base - bar_h - 3)}" '
-                f'text-anchor="middle" font-size="{_num(size)}">{_text(label)}</text>'
+                f'text-anchor="middle">{_text(label)}</text>'
             )
         if index % every == 0:
             group.append(
@@ -202,7 +217,7 @@ def bars(items: list[tuple[str, float]], *, title: str, unit: str = "") -> str:
     bar_max = max(width - label_w - value_w, 40.0)
     peak = max(values, default=0.0) or 1.0
     height = max(len(items) * row, row)
-    parts = [_svg_open(title, width, height, "pm-chart pm-bars", f' font-family="{FONT}" font-size="11"')]
+    parts = [_svg_open(title, width, height, "pm-chart pm-bars", f' font-family="{FONT}" font-size="{FONT_SIZE}"')]
     for index, ((label, _), value) in enumerate(zip(items, values)):
         y = index * row
         label = str(label)
@@ -223,3 +238,82 @@ def bars(items: list[tuple[str, float]], *, title: str, unit: str = "") -> str:
 
 def _value_text(value: float, unit: str) -> str:
     return f"{_amount(value)} {unit}".strip() if unit else _amount(value)
+
+
+# HTML beside the charts ---------------------------------------------------------
+
+AXIS_MARGIN = 0.25  # month ticks stay this share of the bar away from its ends, clear of the end dates
+
+
+def status_axis(days: list[dict]) -> str:
+    """The date axis under a status bar: its first and last day, and the first day of each month
+    between them, each placed where that day's rect starts (as a share of the bar's width)."""
+    if not days:
+        return ""
+    step, gap = 10.0, 2.0
+    width = max(len(days) * step - gap, 1.0)
+    parts = [f'<div class="pm-statusbar-axis"><span class="pm-axis-start">{_text(str(days[0].get("date", "")))}</span>']
+    for index, day in enumerate(days):
+        match = re.fullmatch(r"\d{4}-(\d{2})-01", str(day.get("date", "")))
+        share = index * step / width
+        if match and 1 <= int(match.group(1)) <= 12 and AXIS_MARGIN <= share <= 1 - AXIS_MARGIN:
+            parts.append(f'<span class="pm-axis-month" style="left: {_num(share * 100)}%">'
+                         f'{MONTHS[int(match.group(1)) - 1]} 1</span>')
+    parts.append(f'<span class="pm-axis-end">{_text(str(days[-1].get("date", "")))}</span></div>')
+    return "".join(parts)
+
+
+def status_legend() -> str:
+    """What each colour of the status bars means (``DAY_LEGEND``), with a swatch of each."""
+    items = "".join(
+        f'<li><svg class="pm-swatch" width="10" height="10" viewBox="0 0 10 10" aria-hidden="true" focusable="false">'
+        f'<rect width="10" height="10" fill="{DAY_FILLS[css]}"/></svg>{_text(label)}</li>'
+        for css, label in DAY_LEGEND
+    )
+    return f'<ul class="pm-legend" aria-label="Legend of the status bars">{items}</ul>'
+
+
+def status_days(days: list[dict]) -> str:
+    """The days of a status bar that had downtime, as text: what each rect's tooltip says, with a link
+    to every incident of the day (relative or http(s) URLs only). A disclosure, closed."""
+    listed = []
+    for day in days:
+        display = str(day.get("display", ""))
+        if day_class(day.get("downtime_minutes"), display) in ("pm-none", "pm-ok"):
+            continue
+        minutes = _amount(_minutes(day.get("downtime_minutes")) or 0.0)
+        date = str(day.get("date", ""))
+        uptime = f" ({_text(display)} uptime)" if display.strip() else ""
+        links = []
+        for incident in (i for i in day.get("incidents") or [] if isinstance(i, dict)):
+            title, href = _text(str(incident.get("title", ""))), safe_url(incident.get("url"))
+            links.append(f'<a href="{_attr(href)}">{title}</a>' if href else title)
+        tail = f": {', '.join(links)}" if links else ""
+        listed.append(f'<li><time datetime="{_attr(date)}">{_text(date)}</time>: {minutes} min downtime{uptime}{tail}</li>')
+    if not listed:
+        return '<p class="pm-days-none">No downtime on any of these days.</p>'
+    count = f"{len(listed)} day{'s' if len(listed) != 1 else ''} with downtime"
+    return f'<details class="pm-days"><summary>{count}</summary><ul>{"".join(listed)}</ul></details>'
+
+
+def status_block(days: list[dict], *, title: str) -> str:
+    """A status bar with its date axis and its days with downtime."""
+    return status_bar(days, title=title) + status_axis(days) + status_days(days)
+
+
+def monthly_table(months: list[dict], *, title: str) -> str:
+    """The figures of ``monthly_downtime`` as a table in a closed disclosure: month, downtime, uptime
+    (linked like the month's bar)."""
+    rows = []
+    for month in months:
+        name = str(month.get("month", ""))
+        minutes = _amount(_minutes(month.get("downtime_minutes")) or 0.0)
+        display = _text(str(month.get("display", "") or "").strip() or "n/a")
+        href = safe_url(month.get("url"))
+        uptime = f'<a href="{_attr(href)}">{display}</a>' if href else display
+        rows.append(f"<tr><td>{_text(name)}</td><td>{minutes} min</td><td>{uptime}</td></tr>")
+    return (
+        f'<details class="pm-chart-data"><summary>{_text(title)}, as a table</summary>'
+        '<table class="pm-data-table"><thead><tr><th>Month</th><th>Downtime</th><th>Uptime</th></tr></thead>'
+        f'<tbody>{"".join(rows)}</tbody></table></details>'
+    )

@@ -234,7 +234,8 @@ class Wiki:
         return self.render(
             "dashboard.md", page, site=site, services=self.services(),
             status_bars=[(name, self.status_bar(scope, page, name)) for name, scope in self.scopes()],
-            monthly=self.monthly_chart(site, page, None),
+            status_legend=charts.status_legend(),
+            monthly=self.monthly_chart(site, page, None), monthly_table=self.monthly_chart(site, page, None, table=True),
             severity_chart=charts.bars(list(site.windows["all"].by_severity.items()), title="Incidents by severity"),
             cause_chart=charts.bars(sorted(site.windows["all"].by_cause.items(), key=lambda kv: (-kv[1], kv[0])),
                                     title="Incidents by cause"),
@@ -245,7 +246,9 @@ class Wiki:
         scope = self.report.services[name]
         rows = [incident for incident in self.incidents if name in incident.services]
         return self.render("service.md", page, name=name, scope=scope, rows=rows,
-                           status_bar=self.status_bar(scope, page, name), monthly=self.monthly_chart(scope, page, name))
+                           status_bar=self.status_bar(scope, page, name), status_legend=charts.status_legend(),
+                           monthly=self.monthly_chart(scope, page, name),
+                           monthly_table=self.monthly_chart(scope, page, name, table=True))
 
     def ledger_page(self, service: str | None) -> Rendered:
         scope = self.report.site if service is None else self.report.services[service]
@@ -335,6 +338,7 @@ class Wiki:
         return sorted(grouped.items(), key=lambda kv: (-len(kv[1]), kv[0].lower()))
 
     def status_bar(self, scope, page: str, name: str) -> str:
+        """The last 90 days of ``scope`` as a bar, with its date axis and its days with downtime as text."""
         days = []
         for day in scope.days(STATUS_DAYS):
             days.append({
@@ -342,13 +346,15 @@ class Wiki:
                 "incidents": [{"title": self.by_id[i].title, "url": self.layout.href(page, self.layout.incident(i))}
                               for i in day.incidents if i in self.by_id],
             })
-        return charts.status_bar(days, title=f"{name}: the last {STATUS_DAYS} days")
+        return charts.status_block(days, title=f"{name}: the last {STATUS_DAYS} days")
 
-    def monthly_chart(self, scope, page: str, service: str | None) -> str:
+    def monthly_chart(self, scope, page: str, service: str | None, table: bool = False) -> str:
+        """Downtime per month of ``scope`` (the last 24 months) as a chart, or with ``table`` as a table."""
         months = [{"month": key, "downtime_minutes": float(window.downtime_minutes), "display": window.display,
                    "url": self.layout.href(page, self.layout.ledger(service), f"month-{key}")}
                   for key, window in scope.months.items()]
-        return charts.monthly_downtime(months[-24:], title="Downtime per month")
+        draw = charts.monthly_table if table else charts.monthly_downtime
+        return draw(months[-24:], title="Downtime per month")
 
     # Machine-readable ----------------------------------------------------
     def incident_json(self, incident: Incident) -> dict:
