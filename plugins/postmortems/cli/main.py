@@ -86,7 +86,8 @@ def _site_problems(wiki: WikiConfig, collection: Collection, layout=None) -> tup
             continue  # MkDocs says so itself when it reads the page
         header, body = _split_meta(text)
         lines = header.count("\n")
-        shown, problems = substitute("\n" * lines + body, site.report, display_path(path, wiki.root))
+        shown, problems = substitute("\n" * lines + body, site.report, display_path(path, wiki.root),
+                                     layout=site.layout, page=src_uri)
         warnings += [str(problem) for problem in problems]
         if shown[lines:] != body:  # the meta block as written, then the page with its figures in place
             pages[src_uri] = header + shown[lines:]

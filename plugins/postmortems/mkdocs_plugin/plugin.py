@@ -29,7 +29,7 @@ from .background import MIN_INCIDENTS, Job, Shared, Worker, cache_key, usable_co
 from ..incidents.loader import display_path, find_incidents
 from .options import PostmortemsConfig, folder_problem, prefix, settings_from, templates_warning
 from ..incidents.settings import source_date_epoch_problem
-from ..site.figures import substitute
+from ..site.figures import has_figures, substitute
 from ..site.wiki import Planned, TemplateProblem, Wiki
 from .files import IncidentFile, IncidentPage, LaterFile, LiveFile, taken
 from . import sections as page_sections
@@ -109,10 +109,18 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             log.warning("mkdocs-macros is listed, but offers no register_macros(): it will not know "
                         "{{ uptime() }}; list postmortems before macros, or upgrade mkdocs-macros-plugin")
             return
+        for name, macro in (("uptime", self._uptime_macro), ("status", self._status_macro)):
+            try:
+                register({name: macro})
+            except KeyError:  # another one is defined already (a main.py of the wiki's): that one stays
+                log.info(f"mkdocs-macros already has a {name} macro: the wiki's figures are left to it in pages it renders")
+
+    def _status_macro(self, service: str | None = None) -> str:
         try:
-            register({"uptime": self._uptime_macro})
-        except KeyError:  # another uptime() is defined already (a main.py of the wiki's): that one stays
-            log.info("mkdocs-macros already has an uptime macro: the wiki's figures are left to it in pages it renders")
+            return self.wiki.status(None, service) if self.wiki is not None else "n/a"
+        except KeyError as error:
+            log.warning(f"{{{{ status({service!r}) }}}} in a page mkdocs-macros rendered: {error.args[0]}")
+            return "n/a"
 
     def _uptime_macro(self, window: str = "all", service: str | None = None) -> str:
         if self.wiki is None:
@@ -206,7 +214,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             if reason:  # MkDocs would stop the whole build with a traceback
                 log.warning(f"{display_path(Path(file.abs_src_path), self.root)} {reason}: left out of the site until fixed")
                 files.remove(file)
-            elif self.dirty and "uptime(" in text:  # its live figures go stale with any incident: rebuild it too
+            elif self.dirty and has_figures(text):  # its live figures go stale with any incident: rebuild it too
                 files.remove(file)
                 files.append(LiveFile.of(file, config))
         for kind, uri in ASSET_URIS.items():
@@ -280,10 +288,11 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             page.meta["render_macros"] = False
             return markdown
         path = display_path(Path(config.docs_dir) / page.file.src_uri, self.root)
-        text, problems = substitute(markdown, self.wiki.report, path)
+        live = partial(substitute, markdown, self.wiki.report, path, layout=self.layout, page=page.file.src_uri)
+        text, problems = live()
         if problems and page.meta:  # name the lines as the file has them, meta block included
             skipped = page.file.content_string.count("\n") - markdown.count("\n")
-            problems = substitute(markdown, self.wiki.report, path, 1 + max(skipped, 0))[1]
+            problems = live(1 + max(skipped, 0))[1]
         for problem in problems:
             log.warning(str(problem))
         return text

@@ -27,6 +27,7 @@ from . import charts
 from .escaping import site_path
 from .feed import atom_feed
 from .figures import body_problems, substitute
+from .status import status_html, zoned
 from .formatting import duration, markdown_text, meta_title, number
 from ..incidents.model import Incident
 from ..incidents.problems import Problem
@@ -91,7 +92,7 @@ class Wiki:
         key = (incident.id, service)
         found = self._downtimes.get(key)
         if found is None:
-            as_of, since = self.report.as_of, self.report.since
+            as_of, since = self.report.as_of, self.report.since_of(service)
             own = self.downtime[incident.id] if service is None else incident_downtime(incident, self.settings, as_of, service)
             counted = incident_downtime(incident, self.settings, as_of, service, since) if own else own
             found = self._downtimes[key] = (own, uncounted_reason(incident, self.settings, since, as_of, own, counted))
@@ -119,7 +120,7 @@ class Wiki:
             return self.env.get_template(template).render(
                 wiki=self, report=self.report, settings=self.settings, layout=layout, page=page, link=link, source=source, incident_link=incident_link,
                 islands=islands, island_secret=self.secret,
-                when=self.when, iso=self.iso, duration=duration, md=markdown_text, number=number, today=self.today,
+                when=self.when, zoned=self.zoned, iso=self.iso, duration=duration, md=markdown_text, number=number, today=self.today,
                 meta_title=meta_title,
                 **context,
             )
@@ -176,6 +177,10 @@ class Wiki:
             text = self._texts[moment] = local_text(moment, self.tz)
         return text
 
+    def zoned(self, moment: datetime | None) -> str:
+        """``moment`` in the site's time zone with the zone's abbreviation: ``2012-08-14 22:09 EDT``."""
+        return zoned(moment, self.tz) if moment else ""
+
     def iso(self, moment: datetime) -> str:
         text = self._isos.get(moment)
         if text is None:
@@ -190,7 +195,7 @@ class Wiki:
         page = self.incident_uri(incident)
         related = [self.by_id[i] for i in incident.related if i in self.by_id]
         backlinks = [self.by_id[i] for i in self.referenced_by.get(incident.id, []) if i not in incident.related]
-        body = substitute(incident.body, self.report)[0]
+        body = substitute(incident.body, self.report, layout=self.layout, page=page)[0]
         return self.render("incident.md", page, incident=incident, body=body, related=related, backlinks=backlinks,
                            milestones=self.milestones(incident), downtime=self.downtime[incident.id],
                            overdue=self.overdue, pending=self.backlog_entry(incident))
@@ -419,6 +424,10 @@ class Wiki:
 
     def figure(self, window: str, service: str | None = None) -> str:
         return self.report.figure(window, service)
+
+    def status(self, page: str | None = None, service: str | None = None) -> str:
+        """The current status block (open incidents at as-of) as it stands in ``page``."""
+        return status_html(self.report, self.layout, page, service)
 
 
 class TemplateProblem(Exception):
