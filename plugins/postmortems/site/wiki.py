@@ -12,7 +12,7 @@ import re
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from fractions import Fraction
 from functools import cached_property, partial
 from pathlib import Path
@@ -34,7 +34,8 @@ from ..incidents.problems import Problem
 from ..incidents.settings import Settings
 from .templating import INLINE, ISLAND, Island, environment, placeholders
 from ..incidents.timeparse import iso, local_text
-from ..uptime.impact import incident_downtime, uncounted_reason
+from ..incidents.settings import exact
+from ..uptime.impact import incident_downtime, intervals, uncounted_reason
 from ..incidents import practice
 from ..uptime.report import Report
 from .layout import Layout
@@ -300,6 +301,58 @@ class Wiki:
                            closed=closed[:CLOSED_SHOWN], closed_count=len(closed), overdue=self.overdue)
 
     # Pieces --------------------------------------------------------------
+    @staticmethod
+    def row_anchor(section: str, start: datetime) -> str:
+        """The id of a ledger row: its window's or month's id and the row's start in UTC, so a link to it
+        holds as long as the row starts there (``month-2012-08-at-20120815T020900Z``)."""
+        moment = start.astimezone(timezone.utc)
+        return f"{section}-at-{moment:%Y%m%dT%H%M%S}{f'.{moment.microsecond:06d}' if moment.microsecond else ''}Z"
+
+    def impact_rows(self, incident: Incident, page: str) -> list[dict]:
+        """The incident's impact on each service, as its page shows it: each entry (or the outage its
+        ``downtime_minutes`` make on each service) with its level, span, weight, weighted minutes, and
+        links to the rows of that service's monthly ledgers it lies in."""
+        as_of, weights = self.report.as_of, self.settings.level_weights()
+        end_of_incident = incident.resolved if incident.resolved is not None else max(as_of, incident.started)
+        entries = []
+        if incident.impact:
+            for entry in incident.impact:
+                weight = weights[entry.level] if entry.fraction is None else exact(entry.fraction)
+                entries.append((entry.service, entry.level, entry.start or incident.started,
+                                entry.end or end_of_incident, entry.end is None and incident.is_open, weight,
+                                entry.fraction is not None))
+        else:
+            for service, start, end, weight in intervals(incident, weights, as_of):
+                open_end = incident.is_open and incident.downtime_minutes is None
+                entries.append((service, "outage", start, end, open_end, weight, False))
+        rows = []
+        for service, level, start, end, ongoing, weight, typed in entries:
+            span = Fraction(int((end - start) / timedelta(microseconds=1)), 60_000_000) if end > start else Fraction(0)
+            rows.append({"service": service, "level": level, "start": start, "end": end, "ongoing": ongoing,
+                         "weight": weight, "typed": typed, "minutes": span, "weighted": span * weight,
+                         "ledger": self.ledger_links(incident, page, service, start, end)})
+        return rows
+
+    def ledger_links(self, incident: Incident, page: str, service: str | None, start: datetime | None = None,
+                     end: datetime | None = None) -> list[tuple[str, str]]:
+        """``(month, href)`` of the first row in each monthly ledger of the site (or ``service``) that
+        counts the incident, between ``start`` and ``end`` when given."""
+        scope = self.report.site if service is None else self.report.services.get(service)
+        if scope is None:
+            return []
+        first = start or incident.started
+        last = end or (incident.resolved if incident.resolved is not None else self.report.as_of)
+        links = []
+        for key, window in scope.months.items():
+            if window.end <= first or window.start >= max(last, first + timedelta(microseconds=1)):
+                continue
+            for segment in window.ledger.segments:
+                if incident.id in segment.incidents and segment.start < last and segment.end > first:
+                    anchor = self.row_anchor(f"month-{key}", segment.start)
+                    links.append((key, self.layout.href(page, self.layout.ledger(service), anchor)))
+                    break
+        return links
+
     def overdue(self, item) -> bool:
         return item.status == "open" and item.due is not None and item.due < self.today
 
