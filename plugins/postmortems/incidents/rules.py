@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import datetime, time, timedelta, tzinfo
 from typing import Iterator
 
@@ -130,7 +131,7 @@ def date_findings(front: Frontmatter, file_stem: str, tz: tzinfo) -> Iterator[Fi
     """An id starting with a date (``2013-07-12-replica``, from the file name unless ``id`` is given) that is
     not the day ``started`` falls on in the wiki's time zone: the address says one day, the page another
     (a warning)."""
-    text, key = (str(front.id), ("id",)) if front.id is not None else (file_stem, ("started",))
+    text, key = (str(front.id), ("id",)) if front.id is not None else (_visible(file_stem), ("started",))
     match = _DATED.match(text)
     day = front.started.astimezone(tz).date().isoformat()
     if match and match.group(1) != day:
@@ -138,6 +139,11 @@ def date_findings(front: Frontmatter, file_stem: str, tz: tzinfo) -> Iterator[Fi
                      else ("the file name", f"rename the file to {day}{text[10:]}.md"))
         yield key, (f"{what} {text!r} says {match.group(1)}, but started ({local_text(front.started, tz)}) "
                     f"is on {day} in {tz}: {fix} (its address changes), or correct started"), WARNING
+
+
+def _visible(text: str) -> str:
+    """``text`` with control and direction characters written as escapes, as paths in messages are."""
+    return "".join(f"\\u{ord(char):04x}" if unicodedata.category(char) in ("Cc", "Cf") else char for char in text)
 
 
 def union_minutes(spans: list[tuple[datetime, datetime]]) -> float:

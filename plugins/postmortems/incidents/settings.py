@@ -29,7 +29,7 @@ def exact(number: float | int | str) -> Fraction:
     return Fraction(str(number))
 
 
-DEFAULT_REQUIRED_SECTIONS = ("Summary", "Impact", "Root cause", "Action items")
+DEFAULT_REQUIRED_SECTIONS = ("Summary", "Impact", "Root cause")  # action items live in the frontmatter
 DEFAULT_WITHIN_DAYS = 14
 
 
