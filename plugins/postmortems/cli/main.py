@@ -286,7 +286,8 @@ def _generate(out: Path, config_file: str | None) -> int:
             (inside if uri in nav else outside).append(uri)
     config = gen.derived_config(raw, root=wiki.root, out=out.resolve(),
                                 not_in_nav=gen.not_in_nav(outside, inside, [uri for uri in own if uri.endswith(".md")]))
-    written = gen.write(out, files.items(), gen.dump_yaml(config))
+    beside = gen.feed_override(config, site.feed_title(), site.layout.feed)
+    written = gen.write(out, files.items(), gen.dump_yaml(config), beside)
     click.echo(f"Wrote {out}: {written.pages} pages and {written.files} files in {out / gen.DOCS}, and "
                f"{out / gen.CONFIG} ({written.changed} written, {written.removed} removed)")
     return 1 if checked.failed else 0

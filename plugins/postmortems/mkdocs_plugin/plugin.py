@@ -312,6 +312,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             page.content = self.wiki.fill(page.file.src_uri, page.content)
         return context
 
+    def on_post_page(self, output: str, /, *, page, config) -> str:
+        # Every page announces the Atom feeds in its head (a service's page its own too).
+        return self.wiki.with_feed_links(output, page.file.src_uri) if self.wiki is not None else output
+
     def on_serve(self, server, /, *, config, builder):
         if self.config.enabled and self.watcher is None:
             self.watcher = FolderWatch(server, [self.incidents_dir, self.templates_dir])

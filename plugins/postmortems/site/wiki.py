@@ -25,7 +25,8 @@ from . import TEMPLATES, badges
 
 from . import charts
 from .escaping import site_path
-from .feed import atom_feed
+from .feed import atom_feed, head_links
+from ..incidents.slugs import name_slug
 from .figures import body_problems, substitute
 from .status import status_html, zoned
 from .formatting import duration, markdown_text, meta_title, number
@@ -242,6 +243,7 @@ class Wiki:
         for name in self.report.services:
             planned.append(Planned(layout.service(name), partial(self.service_page, name)))
             planned.append(Planned(layout.ledger(name), partial(self.ledger_page, name)))
+            planned.append(Planned(layout.service_feed(name), partial(self.feed, name)))
         for kind in ("cause", "tag"):
             for name, members in self.groups(kind):
                 uri = layout.cause(name) if kind == "cause" else layout.tag(name)
@@ -459,9 +461,11 @@ class Wiki:
         return {"as_of": iso(self.report.as_of), "count": len(self.incidents),
                 "incidents": [self.incident_json(incident) for incident in self.incidents]}
 
-    def feed(self) -> str:
+    def feed(self, service: str | None = None) -> str:
+        """The Atom feed of the latest incidents (of those that name ``service``, when given)."""
+        incidents = self.incidents if service is None else self.incidents_of(service)
         entries = []
-        for incident in self.incidents[:FEED_SIZE]:
+        for incident in incidents[:FEED_SIZE]:
             summary = incident.cause_summary or incident.title
             entries.append({
                 "id": incident.id, "title": incident.title,
@@ -472,8 +476,36 @@ class Wiki:
                                             downtime=self.downtime[incident.id]),
                 "authors": list(incident.authors), "categories": [incident.severity, *incident.services, *incident.tags],
             })
-        return atom_feed(entries, title=f"{self.site_name}: incidents", site_url=self.site_url,
-                         feed_url="feed.xml", updated=self.report.as_of)
+        uri = self.layout.feed if service is None else self.layout.service_feed(service)
+        page = "" if service is None else self.layout.address(self.layout.service(service))
+        return atom_feed(entries, title=self.feed_title(service), site_url=self.site_url,
+                         feed_url=self.layout.address(uri), updated=self.report.as_of,
+                         namespace=name_slug(self.site_name), page_url=page)
+
+    def feed_title(self, service: str | None = None) -> str:
+        return f"{self.site_name}: incidents" + (f" on {service}" if service is not None else "")
+
+    def incidents_of(self, service: str) -> list[Incident]:
+        """The incidents that name ``service`` (in ``services`` or ``impact``), newest first."""
+        return [incident for incident in self.incidents
+                if service in incident.services or any(entry.service == service for entry in incident.impact)]
+
+    @cached_property
+    def _service_pages(self) -> dict[str, str]:
+        return {self.layout.service(name): name for name in self.report.services}
+
+    def feed_links(self, page: str) -> list[tuple[str, str]]:
+        """``(title, href)`` of the feeds a page announces in its head: the wiki's, and on a service's
+        page that service's own."""
+        links = [(self.feed_title(), self.layout.href(page, self.layout.feed))]
+        service = self._service_pages.get(page)
+        if service is not None:
+            links.append((self.feed_title(service), self.layout.href(page, self.layout.service_feed(service))))
+        return links
+
+    def with_feed_links(self, html: str, page: str) -> str:
+        """A finished page (``page`` is its source path) with its feeds announced in its head."""
+        return head_links(html, self.feed_links(page))
 
     def figure(self, window: str, service: str | None = None) -> str:
         return self.report.figure(window, service)
