@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timezone
+from datetime import datetime
 from html import unescape
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -226,3 +226,25 @@ def test_the_example_passes_check(example_wiki, monkeypatch):
     assert result.exit_code == 0, result.output
     assert "0 errors, 0 warnings" in result.output
 
+
+
+def test_in_a_browser_the_dashboard_opens_with_the_banner_and_it_leads_to_the_incident(tmp_path):
+    from test_browser import checked_page, launched, serve
+
+    site = build_site(write_site(tmp_path, WIKI, options=NY, docs={"index.md": HOME}), strict=True)
+    with serve(site) as url, launched() as browser, checked_page(browser) as page:
+        page.goto(f"{url}/uptime/")
+        banner = page.locator("article .pm-current").first
+        assert banner.is_visible()
+        # The banner comes before every figure: the first thing a reader sees under the title.
+        assert page.evaluate("""() => {
+            const banner = document.querySelector('.pm-current'), figures = document.querySelector('.pm-figures');
+            return !!(banner.compareDocumentPosition(figures) & Node.DOCUMENT_POSITION_FOLLOWING); }""")
+        text = banner.inner_text()
+        assert "1 open incident" in text and 'Scoreboard <script>alert(1)</script> & "friends"' in text
+        assert "api: partial outage" in text and "since 2013-06-30 20:41 EDT" in text
+        banner.get_by_role("link").click()
+        page.wait_for_url("**/incidents/2013-06-30-scoreboard/")
+        assert page.locator(".pm-status-monitoring").first.is_visible()
+        page.goto(f"{url}/")
+        assert page.locator("article .pm-current").count() == 2
