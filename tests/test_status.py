@@ -248,3 +248,27 @@ def test_in_a_browser_the_dashboard_opens_with_the_banner_and_it_leads_to_the_in
         assert page.locator(".pm-status-monitoring").first.is_visible()
         page.goto(f"{url}/")
         assert page.locator("article .pm-current").count() == 2
+
+
+def test_a_status_in_an_incident_body_links_from_the_incident_page(tmp_path):
+    body = "## Summary\n\nWhile this was being written:\n\n{{ status(\"web\") }}\n"
+    wiki = {**WIKI, "2013-06-02-cdn.md": CLOSED.replace("## Summary\n\nToo many app servers.\n", body)}
+    site = build_site(write_site(tmp_path, wiki, options=NY), strict=True)
+    html = _read(site, "incidents/2013-06-02-cdn/index.html")
+    assert "1 open incident on web" in _block(html)
+    assert '<a href="../2013-06-30-scoreboard/">' in _block(html)
+
+
+@pytest.mark.parametrize("order", [["search", "macros", "postmortems"], ["search", "postmortems", "macros"]])
+def test_status_with_mkdocs_macros_in_either_order(tmp_path, order):
+    plugins = [name if name != "postmortems" else {"postmortems": NY} for name in order]
+    # mkdocs-macros renders the page as a template after the block is in: a title's braces stay text.
+    wiki = {"2013-06-30-scoreboard.md": OPEN.replace("title: Scoreboard", "title: Scoreboard {{ 7 * 7 }} {% raw %}")}
+    config = write_site(tmp_path, wiki, docs={"index.md": "# Home\n\n{{ status() }}\n\nOn {{ config.site_name }}.\n"},
+                        config={"plugins": plugins})
+    site, warnings = build_and_capture(config, strict=True)
+    assert warnings == []
+    home = _read(site, "index.html")
+    assert "1 open incident" in _block(home) and "On Test wiki." in home
+    assert "Scoreboard &#123;&#123; 7 * 7 &#125;&#125; &#123;% raw %&#125;" in _block(home) and "49" not in _block(home)
+    assert "Macro Rendering Error" not in home

@@ -2,7 +2,8 @@
 
 One block for every place that shows it: the dashboard, each service page and ``{{ status() }}``
 in any page. It is finished HTML on one line, every value escaped, so Markdown passes it through
-as a raw block. Links to incident pages are relative to the page it stands in (from the site's
+as a raw block; braces are entities too, so a page that mkdocs-macros renders as a template after
+the figures are in place never reads a title's ``{{`` as its own. Links to incident pages are relative to the page it stands in (from the site's
 root when the page is not known).
 """
 
@@ -20,6 +21,11 @@ from .layout import Layout
 KINDS = {"outage": "danger", "partial": "warning", "degraded": "warning", "": "info"}
 
 
+def _esc(value: object) -> str:
+    """``value`` as HTML text or attribute, its braces as entities (no template syntax survives)."""
+    return escape(str(value), quote=True).replace("{", "&#123;").replace("}", "&#125;")
+
+
 def zoned(moment: datetime, tz) -> str:
     """``2013-06-30 20:12 EDT``: local time with the zone's abbreviation (or offset) at that instant."""
     local = moment.astimezone(tz)
@@ -33,9 +39,9 @@ def status_html(report, layout: Layout | None = None, page: str | None = None, s
     layout = layout or Layout()
     tz, zone_name = report.settings.tz, report.settings.timezone
     items = report.ongoing_on(service)
-    as_of = (f'<time datetime="{iso(report.as_of)}">{escape(zoned(report.as_of, tz))}</time>'
-             f" ({escape(zone_name)})")
-    scope = f" on {escape(service)}" if service is not None else ""
+    as_of = (f'<time datetime="{iso(report.as_of)}">{_esc(zoned(report.as_of, tz))}</time>'
+             f" ({_esc(zone_name)})")
+    scope = f" on {_esc(service)}" if service is not None else ""
     caveat = ""
     if report.uncounted:
         count = len(report.uncounted)
@@ -55,20 +61,20 @@ def status_html(report, layout: Layout | None = None, page: str | None = None, s
 
 def _item(item, report, layout: Layout, page: str | None, tz) -> str:
     if item.unverified:
-        title = (f'<code>{escape(item.file)}</code> <small>(an invalid file, counted as its worst case until '
+        title = (f'<code>{_esc(item.file)}</code> <small>(an invalid file, counted as its worst case until '
                  f'fixed)</small>')
     else:
         href = layout.href(page or "index.md", layout.incident(item.id))
-        title = f'<a href="{escape(href)}">{escape(item.title)}</a>'
+        title = f'<a href="{_esc(href)}">{_esc(item.title)}</a>'
     badges = ""
     if item.severity and item.severity in report.settings.severities:
         rank = report.settings.severities.index(item.severity) + 1
-        badges += f' <span class="pm-sev pm-sev-{rank}">{escape(item.severity)}</span>'
-    badges += f' <span class="pm-status pm-status-{escape(item.status)}">{escape(item.status)}</span>'
+        badges += f' <span class="pm-sev pm-sev-{rank}">{_esc(item.severity)}</span>'
+    badges += f' <span class="pm-status pm-status-{_esc(item.status)}">{_esc(item.status)}</span>'
     if item.maintenance:
         badges += ' <span class="pm-maintenance">planned maintenance</span>'
-    levels = ", ".join(f'<span class="pm-level pm-level-{level or "none"}">{escape(name)}: {LEVEL_WORDS[level]}</span>'
+    levels = ", ".join(f'<span class="pm-level pm-level-{level or "none"}">{_esc(name)}: {LEVEL_WORDS[level]}</span>'
                        for name, level in item.levels)
-    since = (f'since <time datetime="{iso(item.started)}">{escape(zoned(item.started, tz))}</time>'
+    since = (f'since <time datetime="{iso(item.started)}">{_esc(zoned(item.started, tz))}</time>'
              f" ({duration((report.as_of - item.started).total_seconds() / 60) or '0 min'})")
-    return f'<li data-pm-incident="{escape(item.id)}">{title}{badges}<br>{levels} · {since}</li>'
+    return f'<li data-pm-incident="{_esc(item.id)}">{title}{badges}<br>{levels} · {since}</li>'
