@@ -134,3 +134,33 @@ def test_the_schema_lists_the_catalog(tmp_path):
     schema = json.loads(run("schema", "-f", str(config)).output)
     assert schema["properties"]["services"]["items"]["enum"] == ["web", "api", "database"]
     assert schema["$defs"]["Impact"]["properties"]["service"]["enum"] == ["web", "api", "database"]
+
+
+def test_serve_reads_the_incidents_again_when_the_catalog_changes(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from test_serve import ROOT, _free_port, _get, _wait_for
+
+    on_web = incident(title="On the web", started="2013-06-20 11:05", services="[web]", downtime=5)
+    config = write_site(tmp_path, {"2013-06-20-web.md": on_web}, options={**OPTIONS, "services": ["web", "api"]})
+    port = _free_port()
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYTHONPATH=str(ROOT / "plugins"))
+    process = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-f", str(config), "-a", f"127.0.0.1:{port}"],
+                               cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    page = f"http://127.0.0.1:{port}/incidents/2013-06-20-web/"
+    try:
+        _wait_for(page, lambda status, body: status == 200 and "On the web" in body)
+        # The file is unchanged, but under the new catalog 'web' is unknown: it is left out until fixed.
+        config.write_text(config.read_text().replace("- web\n", "- website\n"))
+        _wait_for(page, lambda status, body: status == 404)
+        assert "website" in _get(f"http://127.0.0.1:{port}/services/")[1]
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=20)

@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from postmortems.cli.main import main
-from postmortems.incidents.practice import PLACEHOLDERS
+from postmortems.incidents.practice import OUTLINE, PLACEHOLDERS
 from sitebuilder import build_and_capture, incident, write_site
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,6 +66,7 @@ def test_every_placeholder_of_the_outline_is_known_and_warned_about_once_publish
     body = text.split("\n---\n", 1)[1]
     prose = [line for line in body.splitlines() if line.strip() and not line.startswith("#")]
     assert sorted(prose) == sorted(PLACEHOLDERS)  # each sentence of the outline is a placeholder, and only those
+    assert [line[3:] for line in body.splitlines() if line.startswith("## ")] == list(OUTLINE)
     assert run("check", "--quick").exit_code == 0  # a draft: nothing is checked yet
     path.write_text(text.replace("  status: draft", "  status: published"))
     result = run("check", "--quick")
@@ -85,16 +86,17 @@ def test_every_placeholder_of_the_outline_is_known_and_warned_about_once_publish
 
 
 def test_a_published_page_without_a_block_is_checked_too(tmp_path):
-    body = "## Summary\n\nWhat happened, in two or three sentences.\n\n## Resolution\n\n### Later\n\nDone.\n\n## Lucky\n"
+    body = ("## Summary\n\nWhat happened, in two or three sentences.\n\n## Resolution\n\n### Later\n\nDone.\n\n"
+            "## Notes\n\n## Where we got lucky\n")
     config = write_site(tmp_path, {"2013-06-20-x.md": incident(body=body)}, options=OPTIONS)
     _site, warnings = build_and_capture(config)
     mine = [w for w in warnings if "placeholder" in w or "empty" in w]
     assert mine == [
         "postmortems: incidents/2013-06-20-x.md:12: still has the template's placeholder 'What happened, in two or three "
         "sentences.', and it has no postmortem: block, so it is published: replace it with what happened",
-        "postmortems: incidents/2013-06-20-x.md:20: section '## Lucky' is empty, and it has no postmortem: block, so it "
-        "is published: write it, or remove the heading",
-    ]  # a section holding only a subsection is not empty
+        "postmortems: incidents/2013-06-20-x.md:22: section '## Where we got lucky' is empty, and it has no postmortem: "
+        "block, so it is published: write it, or remove the heading",
+    ]  # a section holding only a subsection is not empty, and '## Notes' is the writer's own
 
 
 @pytest.mark.parametrize("name, started, extra, expected", [

@@ -20,17 +20,18 @@ from .model import Incident
 from .problems import WARNING, Problem
 from .settings import Settings
 
-# The scaffold's placeholder sentences (site/templates/new-incident.md), one under each of its headings:
-# a published postmortem should have replaced every one of them.
-PLACEHOLDERS = (
-    "What happened, in two or three sentences.",
-    "Who noticed, what they saw, for how long.",
-    "Why it happened, and what made it worse or slower to fix.",
-    "How the service came back.",
-    "What helped us find or fix it.",
-    "What slowed us down or made it worse.",
-    "What could have made it much worse, and did not.",
-)
+# The scaffold's outline (site/templates/new-incident.md): each heading with its placeholder sentence.
+# A published postmortem should have replaced every sentence, and left none of these sections empty.
+OUTLINE = {
+    "Summary": "What happened, in two or three sentences.",
+    "Impact": "Who noticed, what they saw, for how long.",
+    "Root cause": "Why it happened, and what made it worse or slower to fix.",
+    "Resolution": "How the service came back.",
+    "What went well": "What helped us find or fix it.",
+    "What went wrong": "What slowed us down or made it worse.",
+    "Where we got lucky": "What could have made it much worse, and did not.",
+}
+PLACEHOLDERS = tuple(OUTLINE.values())
 
 _SRE = "Google SRE book, 'Postmortem Culture: Learning from Failure'"
 _DEKKER = "Sidney Dekker, 'The Field Guide to Understanding Human Error'"
@@ -170,10 +171,11 @@ def checked_as_published(incident: Incident, settings: Settings, downtime: Fract
 
 def body_problems(incidents: list[Incident], settings: Settings, downtime: dict[str, Fraction]) -> list[Problem]:
     """Warnings about published postmortems' text: required sections, the scaffold's placeholders and
-    empty sections, and (with ``blameless: true``) phrases that assign blame. Each names the file's line.
+    its sections left empty, and (with ``blameless: true``) phrases that assign blame. Each names the
+    file's line.
 
     Required sections are checked when the postmortem is published explicitly, or when the policy
-    requires it (``checked_as_published``); placeholders and empty sections on every published page,
+    requires it (``checked_as_published``); placeholders and empty outline sections on every published page,
     with a block or without one (drafts and reviews are not checked)."""
     problems: list[Problem] = []
     sections = settings.sections_required
@@ -206,6 +208,8 @@ def body_problems(incidents: list[Incident], settings: Settings, downtime: dict[
                 problems.append(Problem(incident.file, f"still has the template's placeholder {sentence!r}, and {why}: "
                                         "replace it with what happened", "body", line_of(position), WARNING))
         for heading, position in empty_sections(incident.body, text):
+            if heading not in OUTLINE:  # a heading of the writer's own may stand alone on purpose
+                continue
             problems.append(Problem(incident.file, f"section '## {heading}' is empty, and {why}: write it, or remove "
                                     "the heading", "body", line_of(position), WARNING))
         if pattern is not None:

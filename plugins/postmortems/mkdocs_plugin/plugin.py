@@ -167,8 +167,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         paths = found.paths
         job = Job(uuid.uuid4().hex, self.incidents_dir, self.root, settings, self.layout, self.templates_dir,
                   config.site_url or "", config.site_name, taken(files, config, self.incidents_dir, self.layout.prefix))
-        if self.cache[0] != cache_key(job):  # loaded files are kept across `mkdocs serve` rebuilds
-            self.cache = (cache_key(job), {})
+        key = (cache_key(job), settings.services)  # the service catalog decides which names are errors
+        if self.cache[0] != key:  # loaded files are kept across `mkdocs serve` rebuilds
+            self.cache = (key, {})
         self.shared = Shared(self.worker if self._parallel(len(paths)) else None, paths, job, note=log.info,
                              incidents=not self.dirty, cache=self.cache[1] if self.command == "serve" else None)
         collection = self.shared.load()
