@@ -48,17 +48,15 @@ def test_feed_is_atom_with_entries_in_order():
     assert xml.startswith('<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">')
     root = ET.fromstring(xml.encode("utf-8"))
     assert root.tag == A + "feed"
-    assert root.findtext(A + "id") == SITE
+    assert root.findtext(A + "id") == SITE + "feed.xml"  # the feed's own address: unique across feeds and wikis
     assert root.findtext(A + "title") == "Postmortems"
     assert root.findtext(A + "updated") == "2013-07-20T12:00:00Z"
     assert root.find(A + "author").findtext(A + "name")
     links = {link.get("rel"): link.get("href") for link in root.findall(A + "link")}
     assert links == {"alternate": SITE, "self": SITE + "feed.xml"}
     entries = root.findall(A + "entry")
-    assert [e.findtext(A + "id") for e in entries] == [
-        "urn:postmortems:incident:2013-07-12-db",
-        "urn:postmortems:incident:2013-06-30-dns",
-        "urn:postmortems:incident:2013-05-01-cdn",
+    assert [e.findtext(A + "id") for e in entries] == [  # each page's address
+        SITE + "incidents/2013-07-12-db/", SITE + "incidents/2013-06-30-dns/", SITE + "incidents/2013-05-01-cdn/",
     ]
     first = entries[0]
     assert first.findtext(A + "title") == "Incident 2013-07-12-db"
@@ -85,10 +83,36 @@ def test_deterministic():
     assert build() == build()
 
 
-def test_no_site_url_gives_urn_id_and_relative_links():
-    root = ET.fromstring(build(site_url=""))
-    assert root.findtext(A + "id").startswith("urn:postmortems:")
+def test_no_site_url_gives_urn_ids_of_the_wiki_and_relative_links():
+    root = ET.fromstring(build(site_url="", namespace="baseball"))
+    assert root.findtext(A + "id") == "urn:postmortems:baseball:feed:feed.xml"
+    assert root.find(A + "entry").findtext(A + "id") == "urn:postmortems:baseball:incident:2013-07-12-db"
     assert root.find(A + "entry").find(A + "link").get("href") == "incidents/2013-07-12-db/"
+    assert root.get("{http://www.w3.org/XML/1998/namespace}base") is None  # at the site's root: links read from there
+    other = ET.fromstring(build(site_url="", namespace="other-wiki"))
+    assert other.find(A + "entry").findtext(A + "id") != root.find(A + "entry").findtext(A + "id")
+
+
+def test_a_nested_feed_without_site_url_reads_its_links_from_the_sites_root():
+    root = ET.fromstring(build(site_url="", feed_url="services/web/feed.xml", namespace="baseball"))
+    assert root.get("{http://www.w3.org/XML/1998/namespace}base") == "../../"
+    assert root.findtext(A + "id") == "urn:postmortems:baseball:feed:services/web/feed.xml"
+    links = {link.get("rel"): link.get("href") for link in root.findall(A + "link")}
+    assert links == {"self": "services/web/feed.xml"}  # ../../services/web/feed.xml from the feed itself
+    with_site = ET.fromstring(build(feed_url="services/web/feed.xml", page_url="services/web/"))
+    assert with_site.get("{http://www.w3.org/XML/1998/namespace}base") is None
+    assert with_site.findtext(A + "id") == SITE + "services/web/feed.xml"
+    links = {link.get("rel"): link.get("href") for link in with_site.findall(A + "link")}
+    assert links == {"alternate": SITE + "services/web/", "self": SITE + "services/web/feed.xml"}
+
+
+def test_head_links_go_right_before_the_head_ends_escaped():
+    page = "<html><head><title>x</title></head><body></head></body></html>"
+    out = feed.head_links(page, [('R&D "feed"', "../feed.xml?a=1&b=2")])
+    assert out == ('<html><head><title>x</title><link rel="alternate" type="application/atom+xml" '
+                   'title="R&amp;D &quot;feed&quot;" href="../feed.xml?a=1&amp;b=2"></head><body></head></body></html>')
+    assert feed.head_links("<p>no head</p>", [("t", "feed.xml")]) == "<p>no head</p>"
+    assert feed.head_links(page, []) == page
 
 
 def test_site_url_without_trailing_slash_and_absolute_entry_url():
@@ -104,7 +128,7 @@ def test_ids_are_stable_without_id():
     hashed = ET.fromstring(build([entry("", url=None)])).find(A + "entry").findtext(A + "id")
     assert hashed.startswith("urn:postmortems:incident:sha1-")
     assert hashed == ET.fromstring(build([entry("", url=None)])).find(A + "entry").findtext(A + "id")
-    odd = ET.fromstring(build([entry("a b/c")])).find(A + "entry").findtext(A + "id")
+    odd = ET.fromstring(build([entry("a b/c")], site_url="")).find(A + "entry").findtext(A + "id")
     assert odd == "urn:postmortems:incident:a%20b%2Fc"
 
 

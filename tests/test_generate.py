@@ -154,11 +154,11 @@ def test_generate_again_replaces_the_previous_generation_only(small, tmp_path):
     assert (out / "docs" / "index.md").read_text() == "# Home\n\nUptime: &gt;99.99%, `{{ uptime(\"all\") }}` as code.\n"
     (out / "site").mkdir()
     (out / "site" / "index.html").write_text("built")  # a builder's output stays
-    (small.parent / "incidents" / "2013-06-20-connection-storm.md").rename(small.parent / "incidents" / "2013-06-21-renamed.md")
+    (small.parent / "incidents" / "2013-06-20-connection-storm.md").rename(small.parent / "incidents" / "2013-06-20-renamed.md")
     result = run("generate", "-f", str(small), "--out", str(out))
     assert result.exit_code == 0, result.output
     assert not (out / "docs" / "incidents" / "2013-06-20-connection-storm.md").exists()
-    assert (out / "docs" / "incidents" / "2013-06-21-renamed.md").is_file()
+    assert (out / "docs" / "incidents" / "2013-06-20-renamed.md").is_file()
     assert (out / "site" / "index.html").read_text() == "built"
 
 

@@ -254,7 +254,7 @@ LAYOUTS = {
         {"404.md": other("Not found"), "index.html.md": other("Odd but free", 3)}, {"url_prefix": ""},
         {"use_directory_urls": False}, ["incidents/404.md: id '404' is taken: the theme's 404.html is at 404.html"]),
     "a-page-of-your-own": (
-        {"2013-06-09-own.md": other("Own")}, {}, {},
+        {"2013-06-09-own.md": other("Own", 9)}, {}, {},
         ["incidents/2013-06-09-own.md: id '2013-06-09-own' is taken: your page docs/incidents/2013-06-09-own.md "
          "is at incidents/2013-06-09-own/index.html"]),
     "the-same-but-for-case": (

@@ -436,7 +436,8 @@ def test_names_never_take_another_incidents_file(wiki):
     taken.write_text("---\ntitle: Ours\nseverity: SEV4\nstarted: 2013-10-01 09:00\nresolved: 2013-10-01 09:10\n"
                      "services: [web]\ndowntime_minutes: 0\n---\nOurs.\n")
     (wiki / "incidents" / "2013").mkdir()
-    (wiki / "incidents" / "2013" / "2013-10-15-database-failover.md").write_text(taken.read_text())
+    (wiki / "incidents" / "2013" / "2013-10-15-database-failover.md").write_text(
+        taken.read_text().replace("2013-10-01", "2013-10-15"))  # a name's date is the day it started
     result = run("import", "statuspage", STATUSPAGE)
     assert result.exit_code == 0, result.output
     assert taken.read_text().startswith("---\ntitle: Ours\n")

@@ -33,15 +33,15 @@ def test_a_heading_of_the_body_keeps_its_id_and_the_section_gets_the_next(built)
     assert '<h2 id="timeline_1">Timeline<a class="headerlink" href="#timeline_1"' in page
     assert page.index('id="timeline"') < page.index("Our own notes.") < page.index('id="timeline_1"')
     toc = re.findall(r'<a href="#([^"]+)" class="md-nav__link">', page)
-    assert toc[:7] == ["summary", "timeline", "timeline_1", "contributing-factors", "follow-up-actions",
-                       "related-incidents"][:len(toc[:7])] and "timeline_1" in toc
+    assert toc[:7] == ["summary", "timeline", "timeline_1", "downtime-by-service", "contributing-factors",
+                       "follow-up-actions", "related-incidents"][:len(toc[:7])] and "timeline_1" in toc
 
 
 def test_taken_ids_are_skipped_as_markdown_skips_them(built):
     page = built[0]["2013-06-05-taken-ids"]
     ids = re.findall(r'<h2 id="([^"]+)"', page)
-    assert ids == ["follow-up-actions", "follow-up-actions_1", "timeline_1", "timeline", "contributing-factors",
-                   "follow-up-actions_2", "related-incidents"]
+    assert ids == ["follow-up-actions", "follow-up-actions_1", "timeline_1", "timeline", "downtime-by-service",
+                   "contributing-factors", "follow-up-actions_2", "related-incidents"]
 
 
 def test_the_card_sits_right_below_the_title_even_without_headings(built):

@@ -51,7 +51,7 @@ def test_incomplete_figures_are_marked_wherever_they_are_published(tmp_path):
 def test_json_numbers_never_overstate_uptime_nor_understate_downtime(tmp_path):
     # 1 µs of downtime over half a year; and 120 min over 30 days, whose nearest float is above the exact value.
     config = write_site(tmp_path, {
-        "2013-06-20-x.md": incident(services="[web]", downtime="0.00000001", started="2013-02-01 10:00",
+        "2013-02-01-x.md": incident(services="[web]", downtime="0.00000001", started="2013-02-01 10:00",
                                     resolved="2013-02-01 11:00"),
         "2013-06-21-y.md": incident(services="[api]", downtime=120, started="2013-06-21 10:00",
                                     resolved="2013-06-21 12:00")})
@@ -164,19 +164,19 @@ def test_a_named_pipe_is_listed_as_skipped_and_never_read(tmp_path):
 
 
 def test_odd_inputs_get_clear_messages(tmp_path):
-    write_site(tmp_path, {**GOOD, "2013-06-21-\u202eevil.md": incident(downtime="1e-400"),
-                          "2013-06-22-zero.md": incident(downtime="0." + "0" * 400 + "1")},
+    write_site(tmp_path, {**GOOD, "2013-06-20-\u202eevil.md": incident(downtime="1e-400"),
+                          "2013-06-20-zero.md": incident(downtime="0." + "0" * 400 + "1")},
                options={"templates_dir": "nope"})
     result = run(tmp_path, "check", "--quick")
     assert result.exit_code == 1
-    assert "\u202e" not in result.output and "incidents/2013-06-21-\\u202eevil.md:7: downtime_minutes 1e-400 is too small" in result.stderr
-    assert "is too small to tell from 0" in result.stderr.split("2013-06-22-zero.md")[1]
+    assert "\u202e" not in result.output and "incidents/2013-06-20-\\u202eevil.md:7: downtime_minutes 1e-400 is too small" in result.stderr
+    assert "is too small to tell from 0" in result.stderr.split("2013-06-20-zero.md")[1]
     assert "warning: templates_dir 'nope' is not a folder" in result.stderr
 
 
 def test_new_keeps_letters_of_any_script_in_the_file_name(tmp_path):
     write_site(tmp_path, GOOD)
-    first = run(tmp_path, "new", "障害", "-s", "web", "--started", "2013-06-25 10:00")
-    second = run(tmp_path, "new", "停電", "-s", "web", "--started", "2013-06-25 10:00")
+    first = run(tmp_path, "new", "障害", "-s", "web", "--severity", "SEV4", "--started", "2013-06-25 10:00")
+    second = run(tmp_path, "new", "停電", "-s", "web", "--severity", "SEV4", "--started", "2013-06-25 10:00")
     assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
     assert (tmp_path / "incidents" / "2013-06-25-障害.md").exists() and (tmp_path / "incidents" / "2013-06-25-停電.md").exists()

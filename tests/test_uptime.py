@@ -539,7 +539,7 @@ def test_report_shape_and_json():
     doc = report.to_json()
     assert json.loads(json.dumps(doc)) == doc
     assert list(doc) == ["as_of", "since", "timezone", "precision", "slo", "complete", "left_out", "unverified",
-                         "uncounted", "site", "services"]
+                         "uncounted", "ongoing", "site", "services"]
     assert doc["complete"] is True and doc["left_out"] == doc["unverified"] == doc["uncounted"] == []
     assert (doc["as_of"], doc["since"], doc["timezone"], doc["precision"], doc["slo"]) == (
         "2013-07-31T00:00:00Z", "2013-06-15T12:00:00Z", "UTC", 2, 99.9)

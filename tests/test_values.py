@@ -453,7 +453,7 @@ def run(*args):
     ("2013-07-12T02:10:00.25Z", datetime(2013, 7, 12, 2, 10, 0, 250000)),
 ])
 def test_new_keeps_the_instant_given_and_check_passes(wiki, given, utc):
-    result = run("new", "Clocks", "--started", given)
+    result = run("new", "Clocks", "-s", "web", "--severity", "SEV4", "--started", given)
     assert result.exit_code == 0, result.output
     path = next((wiki / "incidents").glob("*.md"))
     assert f"\nstarted: {given}  #" in path.read_text()
@@ -467,7 +467,7 @@ def test_new_keeps_the_instant_given_and_check_passes(wiki, given, utc):
 
 @pytest.mark.parametrize("given", ["2013-11-03 01:30", "2013-03-10 02:30", "2013-02-30 10:00", "2013-07-12", "9999-12-31 23:59"])
 def test_new_refuses_what_check_would_refuse_in_the_same_words(wiki, given):
-    result = run("new", "Clocks", "--started", given)
+    result = run("new", "Clocks", "-s", "web", "--severity", "SEV4", "--started", given)
     assert result.exit_code == 1 and not list((wiki / "incidents").iterdir())
     (wiki / "incidents" / "x.md").write_text(f"---\ntitle: t\nseverity: SEV4\nstarted: {given}\nservices: [web]\n"
                                              "status: monitoring\ndowntime_minutes: 0\n---\n")
@@ -481,6 +481,6 @@ def test_new_without_started_in_the_hour_clocks_go_back_writes_the_offset(wiki):
     from postmortems.mkdocs_plugin.config import read_wiki_config
 
     now = datetime(2013, 11, 3, 1, 30, 45, tzinfo=NY, fold=1)  # the second 01:30, EST
-    path = scaffold(read_wiki_config(wiki / "mkdocs.yml"), "Now", [], None, None, now=now)
+    path = scaffold(read_wiki_config(wiki / "mkdocs.yml"), "Now", ["web"], None, None, now=now)
     assert "\nstarted: 2013-11-03T01:30-05:00  #" in path.read_text()
     assert run("check").exit_code == 0

@@ -18,6 +18,8 @@ Markdown pages with their HTML in place, and ready files (JSON, Atom, SVG, the a
 
 from __future__ import annotations
 
+import html
+import json
 import os
 import posixpath
 import re
@@ -139,9 +141,11 @@ def refusal(out: Path, *, root: Path, docs_dir: Path, folders: Iterable[Path] = 
     return None
 
 
-def write(out: Path, files: Iterable[tuple[str, str | bytes | Path]], config_text: str) -> Written:
+def write(out: Path, files: Iterable[tuple[str, str | bytes | Path]], config_text: str,
+          beside: dict[str, str] | None = None) -> Written:
     """Write ``files`` (source path under ``docs/`` -> text, bytes or a file to copy) and the configuration
-    into ``out``, which ``refusal`` accepted. Files of a previous generation not written again are removed."""
+    into ``out``, which ``refusal`` accepted, and ``beside`` (path in ``out`` -> text: theme overrides).
+    Files of a previous generation not written again are removed."""
     out.mkdir(parents=True, exist_ok=True)
     marker = out / MARKER
     previous = _listed(marker)
@@ -167,6 +171,10 @@ def write(out: Path, files: Iterable[tuple[str, str | bytes | Path]], config_tex
             files_count += 1
     changed += _put(out / CONFIG, config_text.encode("utf-8"))
     written.append(CONFIG)
+    for path, text in (beside or {}).items():
+        _check_uri(path)
+        changed += _put(out / path, text.encode("utf-8"))
+        written.append(path)
     removed = 0
     for stale in sorted(set(previous) - set(written)):
         path = out / stale
@@ -322,6 +330,30 @@ def derived_config(data: dict, *, root: Path, out: Path, not_in_nav: Iterable[st
         own = config.get("not_in_nav")
         config["not_in_nav"] = f"{own.rstrip()}\n{patterns}" if isinstance(own, str) and own.strip() else patterns
     return config
+
+
+OVERRIDES = "overrides"  # the theme overrides generate writes when the wiki has none of its own
+FEED_TEMPLATE = (
+    '{{% extends "base.html" %}}\n'
+    '{{% block extrahead %}}<link rel="alternate" type="application/atom+xml" title="{title}" '
+    'href="{{{{ {feed} | url }}}}">{{% endblock %}}\n'
+)
+
+
+def feed_override(config: dict, title: str, feed: str) -> dict[str, str]:
+    """Announce the wiki's Atom feed in every page's head where no plugin can (Zensical runs none):
+    a theme override, ``overrides/main.html``, filling the ``extrahead`` block of Material's and
+    Zensical's ``base.html``. Only when the configuration has no ``theme.custom_dir`` of its own (a
+    main.html of yours stays yours): then ``config`` gets ``custom_dir: overrides``, and the files
+    to write in the output folder are returned (none otherwise)."""
+    theme = config.get("theme")
+    theme = {"name": theme} if isinstance(theme, str) else theme
+    if not isinstance(theme, dict) or theme.get("custom_dir") or theme.get("name") != "material":
+        return {}
+    config["theme"] = {**theme, "custom_dir": OVERRIDES}
+    # The title as an HTML attribute that no template syntax can reach: every brace an entity.
+    shown = html.escape(title, quote=True).replace("{", "&#123;").replace("}", "&#125;")
+    return {f"{OVERRIDES}/main.html": FEED_TEMPLATE.format(title=shown, feed=json.dumps(feed))}
 
 
 def _without(items, name: str):

@@ -86,7 +86,8 @@ def _site_problems(wiki: WikiConfig, layout=None) -> tuple[list[str], list[str],
             continue  # MkDocs says so itself when it reads the page
         header, body = _split_meta(text)
         lines = header.count("\n")
-        shown, problems = substitute("\n" * lines + body, site.report, display_path(path, wiki.root))
+        shown, problems = substitute("\n" * lines + body, site.report, display_path(path, wiki.root),
+                                     layout=site.layout, page=src_uri)
         warnings += [str(problem) for problem in problems]
         if shown[lines:] != body:  # the meta block as written, then the page with its figures in place
             pages[src_uri] = header + shown[lines:]
@@ -278,7 +279,8 @@ def _generate(out: Path, config_file: str | None) -> int:
             (inside if uri in nav else outside).append(uri)
     config = gen.derived_config(raw, root=wiki.root, out=out.resolve(),
                                 not_in_nav=gen.not_in_nav(outside, inside, [uri for uri in own if uri.endswith(".md")]))
-    written = gen.write(out, files.items(), gen.dump_yaml(config))
+    beside = gen.feed_override(config, site.feed_title(), site.layout.feed)
+    written = gen.write(out, files.items(), gen.dump_yaml(config), beside)
     click.echo(f"Wrote {out}: {written.pages} pages and {written.files} files in {out / gen.DOCS}, and "
                f"{out / gen.CONFIG} ({written.changed} written, {written.removed} removed)")
     return 1 if checked.failed else 0
@@ -438,22 +440,78 @@ def schema(config_file: str | None) -> None:
 
 
 @main.command()
-@click.argument("title")
+@click.argument("title", required=False)
 @click.option("-s", "--service", "services", multiple=True, help="An affected service (repeat for more).")
-@click.option("--severity", default=None, help="Severity (default: the least severe configured).")
-@click.option("--started", default=None, help="Start of impact, e.g. '2013-07-12 02:10' (default: now).")
+@click.option("--severity", default=None, help="Severity: one of the wiki's severities.")
+@click.option("--started", default=None, help="Start of impact, e.g. '2013-07-12 02:10', or 'now'.")
 @config_option
-def new(title: str, services: tuple[str, ...], severity: str | None, started: str | None, config_file: str | None) -> None:
-    """Write incidents/YYYY-MM-DD-slug.md from the new-incident template."""
+def new(title: str | None, services: tuple[str, ...], severity: str | None, started: str | None,
+        config_file: str | None) -> None:
+    """Write incidents/YYYY-MM-DD-slug.md from the new-incident template. The title, the services, the
+    severity and the start of impact are needed: in a terminal, what is not given is asked for; else
+    each one missing is an error."""
     from ..site.scaffold import scaffold
 
     wiki = _config(config_file)
+    given = {"title": title, "services": list(services), "severity": severity, "started": started}
+    if _interactive():
+        given = _ask(given, wiki.settings)
+    missing = [flag for key, flag in (("title", "TITLE"), ("services", "-s/--service"), ("severity", "--severity"),
+                                      ("started", "--started")) if not given[key]]
+    if missing:
+        raise click.UsageError(f"missing {', '.join(missing)}: postmortems new cannot guess them (run it in a "
+                               "terminal to be asked, or give them; --started now for the current minute)")
     try:
-        path = scaffold(wiki, title, list(services), severity, started)
+        path = scaffold(wiki, given["title"], given["services"], given["severity"], given["started"])
     except (ValueError, FileExistsError) as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Wrote {path}")
 
+
+def _interactive() -> bool:
+    """Whether someone can answer questions: standard input and output are terminals."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _ask(given: dict, settings: Settings) -> dict:
+    """Ask for what ``new`` was not given, each answer checked as the file will be."""
+    from ..incidents.catalog import unknown
+    from ..site.scaffold import started_instant
+
+    catalog = settings.services
+    answers = dict(given)
+
+    def services(text: str) -> list[str]:
+        names = list(dict.fromkeys(name.strip() for name in text.split(",") if name.strip()))
+        if not names:
+            raise click.BadParameter("name at least one service")
+        for name in names:
+            if catalog is not None and name not in {service.name for service in catalog}:
+                raise click.BadParameter(f"{name!r} {unknown(name, catalog)}")
+        return names
+
+    def moment(text: str) -> str:
+        try:
+            started_instant(text, settings.tz)
+        except ValueError as error:
+            raise click.BadParameter(f"started {error}") from None
+        return text.strip()
+
+    if not answers["title"]:
+        answers["title"] = click.prompt("Title", value_proc=lambda text: text.strip() or _refuse("the title is empty"))
+    if not answers["services"]:
+        listed = f" ({', '.join(service.name for service in catalog)})" if catalog else ""
+        answers["services"] = click.prompt(f"Services, separated by commas{listed}", value_proc=services)
+    if not answers["severity"]:
+        answers["severity"] = click.prompt("Severity", type=click.Choice(settings.severities))
+    if not answers["started"]:
+        answers["started"] = click.prompt(f"Started (YYYY-MM-DD HH:MM in {settings.timezone}, or now)", default="now",
+                                          value_proc=moment)
+    return answers
+
+
+def _refuse(message: str):
+    raise click.BadParameter(message)
 
 
 def _pairs(option: str, items: tuple[str, ...]) -> dict[str, str]:

@@ -7,7 +7,7 @@ keeps the folder between runs loads only the files that changed.
 
 A file's entry is found by its path and the SHA-256 of its bytes. The whole cache is
 dropped when anything else loading depends on changes: the time zone, the severities,
-the folder paths are shown from, the Python and pydantic versions, and the code of this
+the service catalog, the folder paths are shown from, the Python and pydantic versions, and the code of this
 package's ``incidents/`` (its source files' hash). A cache file that cannot be read, or was
 written for another of these, is ignored and written afresh.
 """
@@ -53,7 +53,7 @@ class LoadCache:
     def load(self, paths: list[Path], settings: Settings, base: Path) -> list[Loaded]:
         """Each file's outcome, as ``loader.load_paths`` gives it: from the cache when its bytes are unchanged."""
         key = (_FORMAT, _CODE, sys.version_info[:2], pydantic.VERSION, settings.timezone,
-               tuple(settings.severities), str(base))
+               tuple(settings.severities), settings.services, str(base))
         if key != self._key:
             self._key, self._entries = key, {}
             if self.folder is not None and not self._read_from_disk:

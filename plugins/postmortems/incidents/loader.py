@@ -18,7 +18,7 @@ from .messages import describe_errors, field_name
 from .model import Frontmatter, Incident
 from .problems import ERROR, WARNING, Problem
 from .slugs import id_slug
-from .rules import check_collection, check_incident, name_clashes, resolve_timeline
+from .rules import catalog_findings, check_collection, check_incident, date_findings, name_clashes, resolve_timeline
 from .salvage import Unverified, of_incident, worst_case
 from .settings import Settings
 from .yamlsource import YamlProblem, parse
@@ -330,7 +330,9 @@ def _load(raw: bytes, settings: Settings, name: str, default_id: str) -> tuple:
         if front is None:
             return None, problems, lines, data
 
-    for key_path, message, level in check_incident(front, settings.severities, tz):
+    findings = [*check_incident(front, settings.severities, tz), *catalog_findings(front, settings.services),
+                *date_findings(front, default_id, tz)]
+    for key_path, message, level in findings:
         if problems and " is required" in message:
             continue  # may only be missing because a broken field was set aside above
         problems.append(Problem(name, message, field_name(key_path), line_of(key_path, raw_lines), level))

@@ -20,12 +20,18 @@ from .model import Incident
 from .problems import WARNING, Problem
 from .settings import Settings
 
-# The scaffold's placeholder sentences (templates/new-incident.md): a published postmortem should have
-# replaced them. The other sentences of the scaffold (the Timeline and Action items notes) stay true.
-PLACEHOLDERS = (
-    "What happened, in two or three sentences.",
-    "Who noticed, what they saw, for how long.",
-)
+# The scaffold's outline (site/templates/new-incident.md): each heading with its placeholder sentence.
+# A published postmortem should have replaced every sentence, and left none of these sections empty.
+OUTLINE = {
+    "Summary": "What happened, in two or three sentences.",
+    "Impact": "Who noticed, what they saw, for how long.",
+    "Root cause": "Why it happened, and what made it worse or slower to fix.",
+    "Resolution": "How the service came back.",
+    "What went well": "What helped us find or fix it.",
+    "What went wrong": "What slowed us down or made it worse.",
+    "Where we got lucky": "What could have made it much worse, and did not.",
+}
+PLACEHOLDERS = tuple(OUTLINE.values())
 
 _SRE = "Google SRE book, 'Postmortem Culture: Learning from Failure'"
 _DEKKER = "Sidney Dekker, 'The Field Guide to Understanding Human Error'"
@@ -47,6 +53,7 @@ _OTHER_PHRASE = f"assigns blame to a person rather than describing the system ({
 _CODE = re.compile(r"^[ \t]{0,3}(?P<mark>`{3,}|~{3,})[^\n]*\n.*?(?:^[ \t]{0,3}(?P=mark)[ \t]*$|\Z)"
                    r"|(?P<ticks>`+)(?!`).+?(?<!`)(?P=ticks)(?!`)", re.MULTILINE | re.DOTALL)
 _HEADING = re.compile(r"^##[ \t]+(.+?)[ \t]*#*[ \t]*$", re.MULTILINE)
+_TOP = re.compile(r"^#{1,2}[ \t]+(.+?)[ \t]*#*[ \t]*$", re.MULTILINE)  # what ends a ## section
 
 
 def prose(markdown: str) -> str:
@@ -163,44 +170,71 @@ def checked_as_published(incident: Incident, settings: Settings, downtime: Fract
 
 
 def body_problems(incidents: list[Incident], settings: Settings, downtime: dict[str, Fraction]) -> list[Problem]:
-    """Warnings about published postmortems' text: required sections, the scaffold's placeholders, and
-    (with ``blameless: true``) phrases that assign blame. Each names the file's line."""
+    """Warnings about published postmortems' text: required sections, the scaffold's placeholders and
+    its sections left empty, and (with ``blameless: true``) phrases that assign blame. Each names the
+    file's line.
+
+    Required sections are checked when the postmortem is published explicitly, or when the policy
+    requires it (``checked_as_published``); placeholders and empty outline sections on every published page,
+    with a block or without one (drafts and reviews are not checked)."""
     problems: list[Problem] = []
     sections = settings.sections_required
     phrases = settings.blameless_phrases if settings.blameless_phrases is not None else tuple(BLAMELESS)
     pattern = _phrases(phrases) if settings.blameless and phrases else None
     for incident in incidents:
-        own = downtime.get(incident.id, Fraction(0))
-        explicit = incident.postmortem is not None and incident.postmortem.status == "published"
-        checked = checked_as_published(incident, settings, own)
-        if not checked and not (settings.blameless and incident.postmortem_status == "published"):
+        if incident.postmortem_status != "published":
             continue
+        own = downtime.get(incident.id, Fraction(0))
+        explicit = incident.postmortem is not None
+        checked = checked_as_published(incident, settings, own)
         text = prose(incident.body)
         first = incident.body_line
 
         def line_of(position: int) -> int:
             return first + text.count("\n", 0, position)
 
+        why = ("its postmortem is published" if explicit else "the policy requires its postmortem" if checked
+               else "it has no postmortem: block, so it is published")
         if checked:
-            why = "its postmortem is published" if explicit else "the policy requires its postmortem"
             headings = [match.group(1).strip().lower() for match in _HEADING.finditer(text)]
             for section in sections:
                 if not any(heading.startswith(section.lower()) for heading in headings):
                     problems.append(Problem(incident.file, f"has no '## {section}' section, and {why}: add the section "
                                             "(required_sections), or mark the postmortem a draft (postmortem: {status: draft})",
                                             "body", first, WARNING))
-            for sentence in PLACEHOLDERS:
-                position = text.find(sentence)
-                if position >= 0:
-                    problems.append(Problem(incident.file, f"still has the template's placeholder {sentence!r}, and {why}: "
-                                            "replace it with what happened", "body", line_of(position), WARNING))
-        if pattern is not None and incident.postmortem_status == "published":
+        for sentence in PLACEHOLDERS:
+            position = text.find(sentence)
+            if position >= 0:
+                problems.append(Problem(incident.file, f"still has the template's placeholder {sentence!r}, and {why}: "
+                                        "replace it with what happened", "body", line_of(position), WARNING))
+        for heading, position in empty_sections(incident.body, text):
+            if heading not in OUTLINE:  # a heading of the writer's own may stand alone on purpose
+                continue
+            problems.append(Problem(incident.file, f"section '## {heading}' is empty, and {why}: write it, or remove "
+                                    "the heading", "body", line_of(position), WARNING))
+        if pattern is not None:
             for match in pattern.finditer(text):
                 phrase = match.group(0)
                 reason = BLAMELESS.get(phrase.lower(), _OTHER_PHRASE)
                 problems.append(Problem(incident.file, f"{phrase!r} {reason}; say what in the system made it possible "
                                         "(blameless: true)", "body", line_of(match.start()), WARNING))
     return problems
+
+
+def empty_sections(body: str, text: str | None = None) -> list[tuple[str, int]]:
+    """``(heading, position)`` of each ``## `` section of ``body`` with nothing under it before the next
+    heading of level 1 or 2 (a subsection, a code block or a line of text is something). ``text`` is
+    ``prose(body)``, where headings are looked for."""
+    text = prose(body) if text is None else text
+    tops = list(_TOP.finditer(text))
+    empty = []
+    for index, match in enumerate(tops):
+        if not match.group(0).startswith("##"):  # a level-1 heading only ends the section before it
+            continue
+        end = tops[index + 1].start() if index + 1 < len(tops) else len(body)
+        if not body[match.end():end].strip():
+            empty.append((match.group(1).strip(), match.start()))
+    return empty
 
 
 def _phrases(phrases: tuple[str, ...]) -> re.Pattern:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import datetime, time, timedelta, tzinfo
 from typing import Iterator
 
+from .catalog import Service, unknown
 from .intervals import covered
 from .model import MILESTONES, Frontmatter, Incident, TimelineEntry
 from .problems import WARNING
@@ -109,6 +112,39 @@ def _clock_findings(front: Frontmatter, tz: tzinfo, when) -> Iterator[Finding]:
                         f"write the full timestamp ({started:%Y-%m-%d} {clock} if it happened before started)"), "error"
         elif front.resolved is None:
             yield key, f"{before}; read as {when(moment)}, the next day: write the full timestamp if you meant another day", WARNING
+
+
+def catalog_findings(front: Frontmatter, catalog: tuple[Service, ...] | None) -> Iterator[Finding]:
+    """With a service catalog, every service an incident lists must be in it (an ``impact`` entry names a
+    listed service: ``_impact_findings``)."""
+    if catalog is None:
+        return
+    names = {service.name for service in catalog}
+    for index, name in enumerate(front.services):
+        if name not in names:
+            yield ("services", index), f"services[{index}] {name!r} {unknown(name, catalog)}", "error"
+
+
+_DATED = re.compile(r"^([0-9]{4}-[0-9]{2}-[0-9]{2})(?:[^0-9]|$)")
+
+
+def date_findings(front: Frontmatter, file_stem: str, tz: tzinfo) -> Iterator[Finding]:
+    """An id starting with a date (``2013-07-12-replica``, from the file name unless ``id`` is given) that is
+    not the day ``started`` falls on in the wiki's time zone: the address says one day, the page another
+    (a warning)."""
+    text, key = (str(front.id), ("id",)) if front.id is not None else (_visible(file_stem), ("started",))
+    match = _DATED.match(text)
+    day = front.started.astimezone(tz).date().isoformat()
+    if match and match.group(1) != day:
+        what, fix = (("id", f"write id: {day}{text[10:]}") if front.id is not None
+                     else ("the file name", f"rename the file to {day}{text[10:]}.md"))
+        yield key, (f"{what} {text!r} says {match.group(1)}, but started ({local_text(front.started, tz)}) "
+                    f"is on {day} in {tz}: {fix} (its address changes), or correct started"), WARNING
+
+
+def _visible(text: str) -> str:
+    """``text`` with control and direction characters written as escapes, as paths in messages are."""
+    return "".join(f"\\u{ord(char):04x}" if unicodedata.category(char) in ("Cc", "Cf") else char for char in text)
 
 
 def resolve_timeline(front: Frontmatter, tz: tzinfo) -> list[TimelineEntry]:

@@ -30,6 +30,12 @@ def frontmatter_schema(settings: Settings | None = None) -> dict:
     properties = schema["properties"]
     properties["severity"] = {"title": "Severity", "description": f"One of {', '.join(settings.severities)}.",
                               "enum": _as_editors_see(settings.severities)}
+    if settings.services is not None:  # the service catalog: editors flag a name it does not list
+        names = _as_editors_see(tuple(service.name for service in settings.services))
+        properties["services"]["items"] = {"description": "A service of the catalog (services in mkdocs.yml).",
+                                           "enum": names}
+        schema["$defs"]["Impact"]["properties"]["service"] = {"title": "Service", "enum": names,
+                                                              "description": "A service of the catalog, listed in services."}
     properties["downtime_minutes"]["description"] = (
         "Full-outage minutes from started: at most resolved - started, and at most 100 years. Required unless impact is given.")
     # A resolved incident needs its resolved timestamp; every incident needs downtime_minutes or impact.

@@ -8,6 +8,7 @@ from datetime import date, datetime, timezone
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
+from .catalog import Service, from_option as catalog_from_option
 from .timeparse import local_text, to_instant, zone
 
 LEVELS = ("outage", "partial", "degraded")
@@ -28,7 +29,7 @@ def exact(number: float | int | str) -> Fraction:
     return Fraction(str(number))
 
 
-DEFAULT_REQUIRED_SECTIONS = ("Summary", "Impact", "Root cause", "Action items")
+DEFAULT_REQUIRED_SECTIONS = ("Summary", "Impact", "Root cause")  # action items live in the frontmatter
 DEFAULT_WITHIN_DAYS = 14
 
 
@@ -87,6 +88,7 @@ class Settings:
     required_sections: tuple[str, ...] | None = None  # None: the defaults, checked only under a policy
     blameless: bool = False
     blameless_phrases: tuple[str, ...] | None = None  # None: the built-in list (practice.BLAMELESS)
+    services: tuple[Service, ...] | None = None  # the service catalog (None: any name an incident writes)
 
     @classmethod
     def from_options(cls, options: dict) -> "Settings":
@@ -106,6 +108,8 @@ class Settings:
             known["severities"] = tuple(check_severities(known["severities"]))
         if "require_postmortem" in known:
             known["require_postmortem"] = Policy.from_option(known["require_postmortem"])
+        if "services" in known:
+            known["services"] = catalog_from_option(known["services"], tz)
         for name in ("required_sections", "blameless_phrases"):
             if name in known:
                 items = known[name]
@@ -144,6 +148,11 @@ class Settings:
         if self.required_sections is not None:
             return self.required_sections
         return DEFAULT_REQUIRED_SECTIONS if self.require_postmortem is not None else ()
+
+    @property
+    def catalog(self) -> dict[str, Service]:
+        """The service catalog by name (empty without one)."""
+        return {service.name: service for service in self.services or ()}
 
     @property
     def tz(self) -> ZoneInfo:

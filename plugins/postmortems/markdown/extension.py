@@ -1,4 +1,4 @@
-"""``{{ uptime("90d") }}`` as a Python-Markdown extension (a front end, like the plugin and the CLI).
+"""``{{ uptime("90d") }}`` and ``{{ status() }}`` as a Python-Markdown extension (a front end, like the plugin and the CLI).
 
 For builders that run Markdown extensions but not MkDocs plugins (Zensical), or pages the
 plugin does not see. In ``mkdocs.yml``::
@@ -10,7 +10,8 @@ It finds the wiki's configuration as the command line does, loads the incidents 
 process (again only when an incident file changes) and replaces every live figure before
 any other extension reads the page, leaving code spans and fenced code as written. Under
 ``mkdocs build`` with the plugin, the plugin has already replaced the figures of every page,
-so this finds none left: both may be listed.
+so this finds none left: both may be listed. A status block's links to incident pages are written
+from the site's root (an extension does not know the page it converts).
 """
 
 from __future__ import annotations
@@ -21,14 +22,19 @@ from pathlib import Path
 from markdown import Extension, Markdown
 from markdown.preprocessors import Preprocessor
 
-from ..site.figures import substitute
+from ..site.figures import has_figures, substitute
 
 log = logging.getLogger("mkdocs.plugins.postmortems.markdown")  # under MkDocs, strict mode counts these
-_reports: dict[tuple, object] = {}  # (config file, incident files and versions) -> uptime report
+_reports: dict[tuple, tuple] = {}  # (config file, incident files and versions) -> (uptime report, layout)
 
 
 def report_for(config_file: str | None):
     """The uptime report of the wiki configured in ``config_file`` (default: found in the working folder)."""
+    return live_for(config_file)[0]
+
+
+def live_for(config_file: str | None) -> tuple:
+    """The uptime report and the site's layout of the wiki configured in ``config_file``."""
     from .. import build
     from ..incidents.loader import file_version, find_incidents
     from ..mkdocs_plugin.config import read_wiki_config
@@ -40,7 +46,7 @@ def report_for(config_file: str | None):
         _reports.clear()
         source = build.Source(wiki.incidents_dir, wiki.root, wiki.settings.fixed(), wiki.layout, wiki.templates_dir,
                               wiki.site_url, wiki.site_name, wiki.taken)
-        _reports[key] = build.report(source, build.load(source))
+        _reports[key] = (build.report(source, build.load(source)), wiki.layout)
     return _reports[key]
 
 
@@ -51,14 +57,14 @@ class FigurePreprocessor(Preprocessor):
 
     def run(self, lines: list[str]) -> list[str]:
         text = "\n".join(lines)
-        if "uptime(" not in text:
+        if not has_figures(text):
             return lines
         try:
-            report = report_for(self.config_file)
+            report, layout = live_for(self.config_file)
         except Exception as error:  # a front end: say what went wrong, keep the page
             log.warning(f"postmortems: live figures are left as written: {error}")
             return lines
-        text, problems = substitute(text, report)
+        text, problems = substitute(text, report, layout=layout)
         for problem in problems:
             log.warning(f"postmortems: line {problem.line}: {problem.message}")
         return text.split("\n")

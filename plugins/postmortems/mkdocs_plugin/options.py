@@ -98,6 +98,19 @@ class RequirePostmortem(c.BaseConfigOption):
         return value
 
 
+class ServiceCatalog(c.BaseConfigOption):
+    """``[{name: web, description: ..., owner: ..., team: ..., tracked_since: ...}, ...]`` (see ``incidents.catalog``)."""
+
+    def run_validation(self, value):
+        from ..incidents.catalog import from_option
+
+        try:
+            from_option(value, zone("UTC"))  # the times are read again in the wiki's time zone (Settings)
+        except ValueError as error:
+            raise base.ValidationError(str(error)) from None
+        return value
+
+
 class PostmortemsConfig(base.Config):
     enabled = c.Type(bool, default=True)
     incidents_dir = Folder(default="incidents")
@@ -122,6 +135,7 @@ class PostmortemsConfig(base.Config):
     required_sections = c.Optional(c.ListOfItems(c.Type(str)))
     blameless = c.Type(bool, default=False)
     blameless_phrases = c.Optional(c.ListOfItems(c.Type(str)))
+    services = c.Optional(ServiceCatalog())
 
     def validate(self):
         failed, warnings = super().validate()

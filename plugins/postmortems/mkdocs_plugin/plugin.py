@@ -29,7 +29,7 @@ from ..incidents.cache import LoadCache
 from ..incidents.loader import display_path
 from ..incidents.settings import source_date_epoch_problem
 from ..site import ASSETS
-from ..site.figures import substitute
+from ..site.figures import has_figures, substitute
 from ..site.layout import Layout
 from ..site.templating import Rendered
 from ..site.wiki import TemplateProblem, Wiki
@@ -104,10 +104,18 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             log.warning("mkdocs-macros is listed, but offers no register_macros(): it will not know "
                         "{{ uptime() }}; list postmortems before macros, or upgrade mkdocs-macros-plugin")
             return
+        for name, macro in (("uptime", self._uptime_macro), ("status", self._status_macro)):
+            try:
+                register({name: macro})
+            except KeyError:  # another one is defined already (a main.py of the wiki's): that one stays
+                log.info(f"mkdocs-macros already has a {name} macro: the wiki's figures are left to it in pages it renders")
+
+    def _status_macro(self, service: str | None = None) -> str:
         try:
-            register({"uptime": self._uptime_macro})
-        except KeyError:  # another uptime() is defined already (a main.py of the wiki's): that one stays
-            log.info("mkdocs-macros already has an uptime macro: the wiki's figures are left to it in pages it renders")
+            return self.wiki.status(None, service) if self.wiki is not None else "n/a"
+        except KeyError as error:
+            log.warning(f"{{{{ status({service!r}) }}}} in a page mkdocs-macros rendered: {error.args[0]}")
+            return "n/a"
 
     def _uptime_macro(self, window: str = "all", service: str | None = None) -> str:
         if self.wiki is None:
@@ -188,7 +196,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             if reason:  # MkDocs would stop the whole build with a traceback
                 log.warning(f"{display_path(Path(file.abs_src_path), self.root)} {reason}: left out of the site until fixed")
                 files.remove(file)
-            elif self.dirty and "uptime(" in text:  # its live figures go stale with any incident: rebuild it too
+            elif self.dirty and has_figures(text):  # its live figures go stale with any incident: rebuild it too
                 files.remove(file)
                 files.append(LiveFile.of(file, config))
         for kind, uri in ASSET_URIS.items():
@@ -243,10 +251,11 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             page.meta["render_macros"] = False
             return markdown
         path = display_path(Path(config.docs_dir) / page.file.src_uri, self.root)
-        text, problems = substitute(markdown, self.wiki.report, path)
+        live = partial(substitute, markdown, self.wiki.report, path, layout=self.layout, page=page.file.src_uri)
+        text, problems = live()
         if problems and page.meta:  # name the lines as the file has them, meta block included
             skipped = page.file.content_string.count("\n") - markdown.count("\n")
-            problems = substitute(markdown, self.wiki.report, path, 1 + max(skipped, 0))[1]
+            problems = live(1 + max(skipped, 0))[1]
         for problem in problems:
             log.warning(str(problem))
         return text
@@ -264,6 +273,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             if isinstance(page.file, IncidentFile):
                 page.file.rendered = None  # its islands are in place: let the page's HTML be all that stays
         return context
+
+    def on_post_page(self, output: str, /, *, page, config) -> str:
+        # Every page announces the Atom feeds in its head (a service's page its own too).
+        return self.wiki.with_feed_links(output, page.file.src_uri) if self.wiki is not None else output
 
     def on_serve(self, server, /, *, config, builder):
         if self.config.enabled and self.watcher is None:

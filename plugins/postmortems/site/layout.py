@@ -24,6 +24,7 @@ class Layout:
     SITE_LEDGER, LEDGER = "uptime/ledger/site.md", "uptime/ledger/service-{}.md"
     SERVICE, CAUSE, TAG = "services/{}.md", "causes/{}.md", "tags/{}.md"
     BADGE, SERVICE_BADGE = "badges/uptime-{}.svg", "badges/{}/uptime-{}.svg"
+    SERVICE_FEED = "services/{}/feed.xml"
     uptime_json, incidents_json, feed = "uptime.json", "incidents.json", "feed.xml"
     ASSET = "assets/postmortems/{}"
 
@@ -65,6 +66,10 @@ class Layout:
             return self.BADGE.format(window)
         return self.SERVICE_BADGE.format(self.slug("service", service), window)
 
+    def service_feed(self, name: str) -> str:
+        """The Atom feed of one service's incidents, next to its page."""
+        return self.SERVICE_FEED.format(self.slug("service", name))
+
     def asset(self, name: str) -> str:
         return self.ASSET.format(name)
 
@@ -78,7 +83,8 @@ class Layout:
             self.TAG: "a tag's page", self.action_items: "the action items page",
             self.backlog: "the postmortem backlog", self.uptime_json: "uptime.json",
             self.incidents_json: "incidents.json", self.feed: "the Atom feed", self.BADGE: "a badge",
-            self.SERVICE_BADGE: "a service's badge", self.ASSET: "the wiki's stylesheet and script",
+            self.SERVICE_BADGE: "a service's badge", self.SERVICE_FEED: "a service's Atom feed",
+            self.ASSET: "the wiki's stylesheet and script",
         }
 
     def slug(self, kind: str, name: str) -> str:

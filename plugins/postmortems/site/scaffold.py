@@ -6,6 +6,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
+from ..incidents.catalog import unknown
 from ..incidents.slugs import file_slug
 from ..incidents.settings import Settings
 from .templating import environment
@@ -28,6 +29,14 @@ def scaffold(wiki: Wiki, title: str, services: list[str], severity: str | None, 
     severity = severity or settings.severities[-1]
     if severity not in settings.severities:
         raise ValueError(f"severity {severity!r} is not one of {', '.join(settings.severities)}")
+    services = list(dict.fromkeys(name.strip() for name in services if name.strip()))
+    if not services:
+        raise ValueError("name at least one service (-s web)")
+    if settings.services is not None:
+        listed = {service.name for service in settings.services}
+        for name in services:
+            if name not in listed:
+                raise ValueError(f"service {name!r} {unknown(name, settings.services)}")
     try:
         written, moment = _started(started, tz, now)
     except ValueError as error:
@@ -38,7 +47,7 @@ def scaffold(wiki: Wiki, title: str, services: list[str], severity: str | None, 
         raise FileExistsError(f"{path} already exists; pick another title or edit that file")
     text = environment(wiki.templates_dir).get_template("new-incident.md").render(
         title=title.strip(),
-        services=services or ["web"],
+        services=services,
         severity=severity,
         severities=settings.severities,
         started=written,
@@ -52,10 +61,17 @@ def scaffold(wiki: Wiki, title: str, services: list[str], severity: str | None, 
     return path
 
 
+def started_instant(started: str, tz) -> datetime | None:
+    """The instant ``--started`` means (None for ``now``); ValueError with the rest of a sentence."""
+    text = started.strip()
+    return None if text.lower() == "now" else to_instant(text, tz)
+
+
 def _started(started: str | None, tz, now: datetime | None) -> tuple[str, datetime]:
     """``started`` as the file will say it, and the instant it means: the text given, exactly
-    (offset and seconds included), or the current minute, with its offset when the wall time is ambiguous."""
-    if started:
+    (offset and seconds included), or (None or ``now``) the current minute, with its offset when the
+    wall time is ambiguous."""
+    if started and started_instant(started, tz) is not None:
         text = started.strip()
         return text, to_instant(text, tz)
     moment = (now or datetime.now(tz)).astimezone(tz).replace(second=0, microsecond=0)

@@ -11,7 +11,7 @@ import json
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from fractions import Fraction
 from functools import cached_property, partial
 from pathlib import Path
@@ -24,15 +24,18 @@ from . import TEMPLATES, badges
 
 from . import charts
 from .escaping import site_path
-from .feed import atom_feed
+from .feed import atom_feed, head_links
+from ..incidents.slugs import name_slug
 from .figures import body_problems, substitute
+from .status import status_html, zoned
 from .formatting import duration, markdown_text, meta_title, number
 from ..incidents.model import MILESTONES, Incident
 from ..incidents.problems import Problem
 from ..incidents.settings import Settings
 from .templating import Rendered, environment
 from ..incidents.timeparse import iso, local_text
-from ..uptime.impact import incident_downtime, uncounted_reason
+from ..incidents.settings import exact
+from ..uptime.impact import incident_downtime, intervals, uncounted_reason
 from ..incidents import practice
 from ..uptime.report import Report
 from .layout import Layout
@@ -84,7 +87,7 @@ class Wiki:
         key = (incident.id, service)
         found = self._downtimes.get(key)
         if found is None:
-            as_of, since = self.report.as_of, self.report.since
+            as_of, since = self.report.as_of, self.report.since_of(service)
             own = self.downtime[incident.id] if service is None else incident_downtime(incident, self.settings, as_of, service)
             counted = incident_downtime(incident, self.settings, as_of, service, since) if own else own
             found = self._downtimes[key] = (own, uncounted_reason(incident, self.settings, since, as_of, own, counted))
@@ -112,7 +115,7 @@ class Wiki:
             text = self.env.get_template(template).render(
                 wiki=self, report=self.report, settings=self.settings, layout=layout, page=page, link=link, source=source, incident_link=incident_link,
                 islands=islands, island_secret=self.secret,
-                when=self.when, iso=self.iso, duration=duration, md=markdown_text, number=number, today=self.today,
+                when=self.when, zoned=self.zoned, iso=self.iso, duration=duration, md=markdown_text, number=number, today=self.today,
                 meta_title=meta_title,
                 **context,
             )
@@ -146,6 +149,10 @@ class Wiki:
             text = self._texts[moment] = local_text(moment, self.tz)
         return text
 
+    def zoned(self, moment: datetime | None) -> str:
+        """``moment`` in the site's time zone with the zone's abbreviation: ``2012-08-14 22:09 EDT``."""
+        return zoned(moment, self.tz) if moment else ""
+
     def iso(self, moment: datetime) -> str:
         text = self._isos.get(moment)
         if text is None:
@@ -160,7 +167,7 @@ class Wiki:
         page = self.incident_uri(incident)
         related = [self.by_id[i] for i in incident.related if i in self.by_id]
         backlinks = [self.by_id[i] for i in self.referenced_by.get(incident.id, []) if i not in incident.related]
-        body = substitute(incident.body, self.report)[0]
+        body = substitute(incident.body, self.report, layout=self.layout, page=page)[0]
         return self.render("incident.md", page, incident=incident, body=body, related=related, backlinks=backlinks,
                            milestones=self.milestones(incident), downtime=self.downtime[incident.id],
                            overdue=self.overdue, pending=self.backlog_entry(incident))
@@ -206,6 +213,7 @@ class Wiki:
         for name in self.report.services:
             planned.append(Planned(layout.service(name), partial(self.service_page, name)))
             planned.append(Planned(layout.ledger(name), partial(self.ledger_page, name)))
+            planned.append(Planned(layout.service_feed(name), partial(self.feed, name)))
         for kind in ("cause", "tag"):
             for name, members in self.groups(kind):
                 uri = layout.cause(name) if kind == "cause" else layout.tag(name)
@@ -267,6 +275,58 @@ class Wiki:
                            closed=closed[:CLOSED_SHOWN], closed_count=len(closed), overdue=self.overdue)
 
     # Pieces --------------------------------------------------------------
+    @staticmethod
+    def row_anchor(section: str, start: datetime) -> str:
+        """The id of a ledger row: its window's or month's id and the row's start in UTC, so a link to it
+        holds as long as the row starts there (``month-2012-08-at-20120815T020900Z``)."""
+        moment = start.astimezone(timezone.utc)
+        return f"{section}-at-{moment:%Y%m%dT%H%M%S}{f'.{moment.microsecond:06d}' if moment.microsecond else ''}Z"
+
+    def impact_rows(self, incident: Incident, page: str) -> list[dict]:
+        """The incident's impact on each service, as its page shows it: each entry (or the outage its
+        ``downtime_minutes`` make on each service) with its level, span, weight, weighted minutes, and
+        links to the rows of that service's monthly ledgers it lies in."""
+        as_of, weights = self.report.as_of, self.settings.level_weights()
+        end_of_incident = incident.resolved if incident.resolved is not None else max(as_of, incident.started)
+        entries = []
+        if incident.impact:
+            for entry in incident.impact:
+                weight = weights[entry.level] if entry.fraction is None else exact(entry.fraction)
+                entries.append((entry.service, entry.level, entry.start or incident.started,
+                                entry.end or end_of_incident, entry.end is None and incident.is_open, weight,
+                                entry.fraction is not None))
+        else:
+            for service, start, end, weight in intervals(incident, weights, as_of):
+                open_end = incident.is_open and incident.downtime_minutes is None
+                entries.append((service, "outage", start, end, open_end, weight, False))
+        rows = []
+        for service, level, start, end, ongoing, weight, typed in entries:
+            span = Fraction(int((end - start) / timedelta(microseconds=1)), 60_000_000) if end > start else Fraction(0)
+            rows.append({"service": service, "level": level, "start": start, "end": end, "ongoing": ongoing,
+                         "weight": weight, "typed": typed, "minutes": span, "weighted": span * weight,
+                         "ledger": self.ledger_links(incident, page, service, start, end)})
+        return rows
+
+    def ledger_links(self, incident: Incident, page: str, service: str | None, start: datetime | None = None,
+                     end: datetime | None = None) -> list[tuple[str, str]]:
+        """``(month, href)`` of the first row in each monthly ledger of the site (or ``service``) that
+        counts the incident, between ``start`` and ``end`` when given."""
+        scope = self.report.site if service is None else self.report.services.get(service)
+        if scope is None:
+            return []
+        first = start or incident.started
+        last = end or (incident.resolved if incident.resolved is not None else self.report.as_of)
+        links = []
+        for key, window in scope.months.items():
+            if window.end <= first or window.start >= max(last, first + timedelta(microseconds=1)):
+                continue
+            for segment in window.ledger.segments:
+                if incident.id in segment.incidents and segment.start < last and segment.end > first:
+                    anchor = self.row_anchor(f"month-{key}", segment.start)
+                    links.append((key, self.layout.href(page, self.layout.ledger(service), anchor)))
+                    break
+        return links
+
     def overdue(self, item) -> bool:
         return item.status == "open" and item.due is not None and item.due < self.today
 
@@ -376,9 +436,11 @@ class Wiki:
         return {"as_of": iso(self.report.as_of), "count": len(self.incidents),
                 "incidents": [self.incident_json(incident) for incident in self.incidents]}
 
-    def feed(self) -> str:
+    def feed(self, service: str | None = None) -> str:
+        """The Atom feed of the latest incidents (of those that name ``service``, when given)."""
+        incidents = self.incidents if service is None else self.incidents_of(service)
         entries = []
-        for incident in self.incidents[:FEED_SIZE]:
+        for incident in incidents[:FEED_SIZE]:
             summary = incident.cause_summary or incident.title
             entries.append({
                 "id": incident.id, "title": incident.title,
@@ -389,11 +451,43 @@ class Wiki:
                                             downtime=self.downtime[incident.id]).text,
                 "authors": list(incident.authors), "categories": [incident.severity, *incident.services, *incident.tags],
             })
-        return atom_feed(entries, title=f"{self.site_name}: incidents", site_url=self.site_url,
-                         feed_url="feed.xml", updated=self.report.as_of)
+        uri = self.layout.feed if service is None else self.layout.service_feed(service)
+        page = "" if service is None else self.layout.address(self.layout.service(service))
+        return atom_feed(entries, title=self.feed_title(service), site_url=self.site_url,
+                         feed_url=self.layout.address(uri), updated=self.report.as_of,
+                         namespace=name_slug(self.site_name), page_url=page)
+
+    def feed_title(self, service: str | None = None) -> str:
+        return f"{self.site_name}: incidents" + (f" on {service}" if service is not None else "")
+
+    def incidents_of(self, service: str) -> list[Incident]:
+        """The incidents that name ``service`` (in ``services`` or ``impact``), newest first."""
+        return [incident for incident in self.incidents
+                if service in incident.services or any(entry.service == service for entry in incident.impact)]
+
+    @cached_property
+    def _service_pages(self) -> dict[str, str]:
+        return {self.layout.service(name): name for name in self.report.services}
+
+    def feed_links(self, page: str) -> list[tuple[str, str]]:
+        """``(title, href)`` of the feeds a page announces in its head: the wiki's, and on a service's
+        page that service's own."""
+        links = [(self.feed_title(), self.layout.href(page, self.layout.feed))]
+        service = self._service_pages.get(page)
+        if service is not None:
+            links.append((self.feed_title(service), self.layout.href(page, self.layout.service_feed(service))))
+        return links
+
+    def with_feed_links(self, html: str, page: str) -> str:
+        """A finished page (``page`` is its source path) with its feeds announced in its head."""
+        return head_links(html, self.feed_links(page))
 
     def figure(self, window: str, service: str | None = None) -> str:
         return self.report.figure(window, service)
+
+    def status(self, page: str | None = None, service: str | None = None) -> str:
+        """The current status block (open incidents at as-of) as it stands in ``page``."""
+        return status_html(self.report, self.layout, page, service)
 
 
 class TemplateProblem(Exception):

@@ -34,6 +34,7 @@ from ..incidents.model import Incident
 from ..incidents.salvage import Unverified
 from ..incidents.settings import Settings, exact
 from ..incidents.timeparse import iso
+from .status import Ongoing, ongoing
 
 SITE = "site"
 UNATTRIBUTED = "\0unattributed"  # the scope of an unverified file when no service is known at all: the site's alone
@@ -277,15 +278,23 @@ class Day:
 class Scope:
     """The site, or one service: rolling windows, calendar months and a day series."""
 
-    def __init__(self, name: str, frame: _Frame, catalog: _Catalog, steps: Steps, is_site: bool = False):
+    def __init__(self, name: str, frame: _Frame, catalog: _Catalog, steps: Steps, is_site: bool = False,
+                 tracked_since: int | None = None):
         self.name, self.is_site, self._frame, self._catalog, self.steps = name, is_site, frame, catalog, steps
-        since, as_of = frame.since, frame.as_of
+        as_of = frame.as_of
+        # A service of the catalog with a later tracked_since counts from there: nothing before it, never 100%.
+        self._since = since = min(max(frame.since, tracked_since), as_of) if tracked_since is not None else frame.since
         self.windows = {
             f"{days}d": Window(self, f"{days}d", min(max(since, as_of - days * US_PER_DAY), as_of), as_of)
             for days in sorted(frame.settings.windows)
         }
         self.windows["all"] = Window(self, "all", min(since, as_of), as_of)
-        self.months = {key: Window(self, key, max(a, since), min(b, as_of)) for key, a, b in frame.months}
+        self.months = {key: Window(self, key, max(a, since), min(b, as_of)) for key, a, b in frame.months if b > since}
+
+    @property
+    def since(self) -> datetime:
+        """Where this scope's figures start: the wiki's ``since``, or a later ``tracked_since`` of the service."""
+        return from_us(self._since, self._frame.settings.tz)
 
     @property
     def _items(self) -> list[_Item]:
@@ -313,7 +322,7 @@ class Scope:
                     touching[k].append(item.id)
         result = []
         for k in range(n):
-            a, b = max(bounds[k], frame.since), min(bounds[k + 1], frame.as_of)
+            a, b = max(bounds[k], self._since), min(bounds[k + 1], frame.as_of)
             figures = frame.figures(self.steps.integral(a, b) if b > a else 0, b - a)
             result.append(Day(dates[k], from_us(bounds[k], tz), from_us(bounds[k + 1], tz), minutes(max(b - a, 0)),
                               *figures, touching[k]))
@@ -337,13 +346,14 @@ class Scope:
         picked.update(by_first[bisect_left(firsts, start - LONG_US):bisect_left(firsts, end)])
         if end == self._frame.as_of:
             picked.update(by_first[bisect_left(firsts, end):])
-        if start == self._frame.since:
+        if start == self._since:
             picked.update(by_first[:bisect_left(firsts, start)])
         return [rows[k] for k in sorted(picked)]
 
     def _ledger(self, start: int, end: int) -> tuple[list[tuple[int, int, Fraction, str]], list[Exclusion]]:
         frame = self._frame
-        since, as_of, counted = frame.since, frame.as_of, frame.settings.count_maintenance
+        since, as_of, counted = self._since, frame.as_of, frame.settings.count_maintenance
+        mark = "since" if since == frame.since else "tracked_since"
         pieces, excluded = [], []
         for item, raw in self._near(start, end):
             if item.first >= as_of:
@@ -355,10 +365,10 @@ class Scope:
                     excluded.append(Exclusion(item.id, "maintenance"))
                 continue
             if start == since and item.started < since and all(r[2] <= since for r in raw):
-                excluded.append(Exclusion(item.id, "before since"))
+                excluded.append(Exclusion(item.id, f"before {mark}"))
                 continue
             if start == since and (cut := covered([(r[1], min(r[2], since)) for r in raw])):
-                excluded.append(Exclusion(item.id, "clipped at since", minutes(cut)))
+                excluded.append(Exclusion(item.id, f"clipped at {mark}", minutes(cut)))
             if end == as_of and (cut := covered([(max(r[1], as_of), r[2]) for r in raw])):
                 excluded.append(Exclusion(item.id, "clipped at as-of", minutes(cut)))
             for _, a, b, weight in raw:
@@ -395,6 +405,16 @@ class Report:
     services: dict[str, Scope]
     unverified: tuple[Unverified, ...] = ()  # invalid files counted as their worst case
     uncounted: tuple[str, ...] = ()  # invalid files whose times cannot be read: not counted at all
+    ongoing: tuple[Ongoing, ...] = ()  # the incidents open at as-of (see ``status``), the latest first
+
+    def ongoing_on(self, service: str | None = None) -> list[Ongoing]:
+        """The open incidents (that name ``service``, when given)."""
+        return [item for item in self.ongoing if service is None or service in item.services]
+
+    def since_of(self, service: str | None = None) -> datetime:
+        """Where the figures of the site (or of ``service``) start counting."""
+        scope = self.services.get(service) if service is not None else None
+        return scope.since if scope is not None else self.since
 
     @property
     def left_out(self) -> list[str]:
@@ -427,6 +447,7 @@ class Report:
                 "complete": self.complete, "left_out": self.left_out,
                 "unverified": [{"file": item.file, "problem": item.problem} for item in self.unverified],
                 "uncounted": list(self.uncounted),
+                "ongoing": [item.to_json() for item in self.ongoing],
                 "site": self.site.to_json(),
                 "services": {name: scope.to_json() for name, scope in self.services.items()}}
 
@@ -460,7 +481,7 @@ def compute(incidents: Sequence[Incident], settings: Settings, as_of: datetime |
     invalid files that cannot be counted (the figures are then incomplete).
     """
     if unverified:
-        incidents = [*incidents, *_worst_cases(incidents, unverified)]
+        incidents = [*incidents, *_worst_cases(incidents, unverified, settings.services)]
     tz = settings.tz
     as_of = as_of if as_of is not None else settings.resolve_as_of()
     as_of = as_of if as_of.tzinfo else as_of.replace(tzinfo=tz)
@@ -476,19 +497,41 @@ def compute(incidents: Sequence[Incident], settings: Settings, as_of: datetime |
             since = incidents[starts.index(min(starts))].started if starts else as_of
         frame = _Frame(settings, to_us(since), until, weights, tuple(_months(to_us(since), until, tz)))
         rises = weights.rises
+        listed = settings.catalog  # a service of the catalog has a scope before its first incident
+        names.update(listed)
         steps = {name: Steps.of(_by_layer(events[name], weights), rises) for name in sorted(names)}
-        services = {name: Scope(name, frame, catalog, part) for name, part in steps.items() if name != UNATTRIBUTED}
+        services = {name: Scope(name, frame, catalog, part, tracked_since=_tracked(listed.get(name)))
+                    for name, part in steps.items() if name != UNATTRIBUTED}
         site = Scope(SITE, frame, catalog, Steps.union(list(steps.values()), rises), is_site=True)
-        return Report(as_of, since, settings, site, services, tuple(unverified), tuple(uncounted))
+        now = ongoing(incidents, as_of, frozenset(item.id for item in unverified))
+        return Report(as_of, since, settings, site, services, tuple(unverified), tuple(uncounted), now)
 
 
-def _worst_cases(incidents: Sequence[Incident], unverified: Sequence[Unverified]) -> list[Incident]:
-    """The unverified files' incidents, each with unreadable services replaced by every known service."""
-    known = {name for incident in [*incidents, *(item.incident for item in unverified)]
-             for name in [*incident.services, *(entry.service for entry in incident.impact)]}
+def _tracked(service) -> int | None:
+    return to_us(service.tracked_since) if service is not None and service.tracked_since is not None else None
+
+
+def _worst_cases(incidents: Sequence[Incident], unverified: Sequence[Unverified], catalog=None) -> list[Incident]:
+    """The unverified files' incidents, each with unreadable services replaced by every known service.
+
+    With a service catalog, the known services are the catalog's, and a file that names a service
+    outside it (a typo, most likely) counts against every one of them, over its whole span."""
+    if catalog is not None:
+        known = {service.name for service in catalog}
+    else:
+        known = {name for incident in [*incidents, *(item.incident for item in unverified)]
+                 for name in [*incident.services, *(entry.service for entry in incident.impact)]}
     every = sorted(known) or [UNATTRIBUTED]
-    return [item.incident.model_copy(update={"services": every}) if item.every_service else item.incident
-            for item in unverified]
+    cases = []
+    for item in unverified:
+        incident = item.incident
+        names = {*incident.services, *(entry.service for entry in incident.impact)}
+        if item.every_service:
+            incident = incident.model_copy(update={"services": every})
+        elif catalog is not None and not names <= known:
+            incident = incident.model_copy(update={"services": every, "impact": [], "downtime_minutes": None})
+        cases.append(incident)
+    return cases
 
 
 @contextmanager
