@@ -213,7 +213,7 @@ class Wiki:
         for name in self.report.services:
             planned.append(Planned(layout.service(name), partial(self.service_page, name)))
             planned.append(Planned(layout.ledger(name), partial(self.ledger_page, name)))
-            planned.append(Planned(layout.service_feed(name), partial(self.feed, name)))
+            planned.append(Planned(layout.service_feed(name), partial(self._feed_file, name)))
         for kind in ("cause", "tag"):
             for name, members in self.groups(kind):
                 uri = layout.cause(name) if kind == "cause" else layout.tag(name)
@@ -221,7 +221,7 @@ class Wiki:
         planned += [
             Planned(layout.uptime_json, lambda: Rendered(_json(self.report.to_json()))),
             Planned(layout.incidents_json, lambda: Rendered(_json(self.incidents_json()))),
-            Planned(layout.feed, lambda: Rendered(self.feed())),
+            Planned(layout.feed, self._feed_file),
         ]
         for service, scope in [(None, self.report.site), *self.report.services.items()]:
             for key, window in scope.windows.items():
@@ -435,6 +435,9 @@ class Wiki:
     def incidents_json(self) -> dict:
         return {"as_of": iso(self.report.as_of), "count": len(self.incidents),
                 "incidents": [self.incident_json(incident) for incident in self.incidents]}
+
+    def _feed_file(self, service: str | None = None) -> Rendered:
+        return Rendered(self.feed(service))
 
     def feed(self, service: str | None = None) -> str:
         """The Atom feed of the latest incidents (of those that name ``service``, when given)."""
