@@ -30,6 +30,7 @@ from ..incidents.loader import display_path, find_incidents
 from .options import PostmortemsConfig, folder_problem, prefix, settings_from, templates_warning
 from ..incidents.settings import source_date_epoch_problem
 from ..site.figures import substitute
+from ..site.leaks import report as leak_report
 from ..site.wiki import Planned, TemplateProblem, Wiki
 from .files import IncidentFile, IncidentPage, LaterFile, LiveFile, taken
 from . import sections as page_sections
@@ -242,6 +243,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         gc.unfreeze()
         if self.command != "serve":  # `mkdocs serve` keeps its worker for the next rebuild
             self.worker.close()
+        if self.wiki is not None and (leaks := self.wiki.leaks(Path(config.site_dir))):  # the public site only
+            if self.command != "serve":
+                raise PluginError(f"postmortems: {leak_report(leaks)}")
+            log.warning(leak_report(leaks))
 
     def on_build_error(self, *, error) -> None:
         gc.unfreeze()

@@ -25,6 +25,7 @@ class Layout:
     SERVICE, CAUSE, TAG = "services/{}.md", "causes/{}.md", "tags/{}.md"
     BADGE, SERVICE_BADGE = "badges/uptime-{}.svg", "badges/{}/uptime-{}.svg"
     uptime_json, incidents_json, feed = "uptime.json", "incidents.json", "feed.xml"
+    status_summary, status_incidents = "api/v2/summary.json", "api/v2/incidents.json"  # the public site's (Statuspage's shape)
     ASSET = "assets/postmortems/{}"
 
     def __init__(self, prefix: str = "incidents/", directory_urls: bool = True, source_links: bool = False):
@@ -78,6 +79,8 @@ class Layout:
             self.TAG: "a tag's page", self.action_items: "the action items page",
             self.backlog: "the postmortem backlog", self.uptime_json: "uptime.json",
             self.incidents_json: "incidents.json", self.feed: "the Atom feed", self.BADGE: "a badge",
+            self.status_summary: "the public site's api/v2/summary.json",
+            self.status_incidents: "the public site's api/v2/incidents.json",
             self.SERVICE_BADGE: "a service's badge", self.ASSET: "the wiki's stylesheet and script",
         }
 
