@@ -225,7 +225,7 @@ def split_body(body: str, first_line: int = 1, file: str = "") -> tuple[str, lis
         last = first_line + len(lines) - 1
         warn(opened, f"{OPEN_MARKER} is never closed: put a line {CLOSE_MARKER} where the internal part ends "
                      "(the public site leaves out the rest of the body)")
-        blocks.append(Block(opened, last, "\n".join(inside)))
+        blocks.append(Block(opened, last, "\n".join(inside).strip("\n")))
     return "\n".join(kept).strip("\n") + "\n" if any(line.strip() for line in kept) else "", blocks, problems
 
 
