@@ -10,8 +10,8 @@ The rules, so that the check finds a value however a page writes it, and only a 
 - Text is compared as words: runs of letters and digits, ignoring case, punctuation, markup and
   escapes (HTML entities, JSON escapes, Markdown emphasis). A value is found when its words appear
   one after the other in a page's text (comments and scripts included), or in any string of a JSON
-  file; a value of two words or more also in the markup (a link's address, an attribute). So
-  ``Marcus`` is not found in ``Marcusson``, nor in a theme's ``id="marcus"``.
+  file; a value of two words or more also in an attribute of the markup (a link's address, a title).
+  So ``Marcus`` is not found in ``Marcusson``, nor in a theme's ``id="marcus"``.
 - Markdown (a body, an internal block) is read line by line, each line of two words or more a value
   of its own, and each link's address one more; the headings of the postmortem outline (Summary,
   Impact, Timeline, ...) are not looked for: every postmortem has them.
@@ -50,6 +50,8 @@ _HEADING = re.compile(r"^ {0,3}#{1,6}\s+(.*?)[\s#]*$")
 _OUTLINE_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*$", re.MULTILINE)
 _LINK = re.compile(r"!?\[([^\]]*)\]\(\s*<?([^)\s>]*)>?(?:\s+(?:\"([^\"]*)\"|'([^']*)'))?\s*\)")
 _FIGURE = re.compile(r"\{\{.*?\}\}")
+_ATTRIBUTE = re.compile(r"""=\s*(?:"([^"]*)"|'([^']*)')""")
+_APART = "\0"  # a token between texts read as one: never a word
 
 
 def words(text: str) -> tuple[str, ...]:
@@ -86,25 +88,30 @@ class Canaries:
 
     def __init__(self, canaries: Iterable[Canary]):
         self.items = list({canary.words: canary for canary in canaries}.values())
-        self.by_start: dict[tuple[str, ...], list[int]] = {}
+        self.single: dict[str, list[int]] = {}  # values of one word, by it
+        self.pairs: dict[tuple[str, str], list[int]] = {}  # longer ones, by their first two words
         for index, canary in enumerate(self.items):
-            self.by_start.setdefault(canary.words[:2], []).append(index)
+            if len(canary.words) == 1:
+                self.single.setdefault(canary.words[0], []).append(index)
+            else:
+                self.pairs.setdefault(canary.words[:2], []).append(index)
 
     def __len__(self) -> int:
         return len(self.items)
 
     def found(self, tokens: tuple[str, ...], several: bool = False) -> set[int]:
         """The canaries whose words appear in order in ``tokens`` (``several``: only those of two words or more)."""
-        if not tokens or not self.items:
-            return set()
-        starts = self.by_start
-        present = set(zip(tokens, tokens[1:])) if several else {(word,) for word in tokens} | set(zip(tokens, tokens[1:]))
         hits: set[int] = set()
+        if not tokens or not self.items:
+            return hits
+        if not several:
+            for word in self.single.keys() & set(tokens):
+                hits.update(self.single[word])
         joined = None
-        for start in present & starts.keys():
-            for index in starts[start]:
+        for start in self.pairs.keys() & set(zip(tokens, tokens[1:])):
+            for index in self.pairs[start]:
                 canary = self.items[index].words
-                if len(canary) <= 2:
+                if len(canary) == 2:
                     hits.add(index)
                     continue
                 if joined is None:
@@ -114,11 +121,15 @@ class Canaries:
         return hits
 
     def without(self, texts: Iterable[str]) -> Canaries:
-        """These canaries but those found in ``texts`` (what the public site publishes anyway)."""
-        found: set[int] = set()
+        """These canaries but those found in ``texts`` (what the public site publishes anyway). The texts
+        are read as one, each closed by a token no text has, so that no value runs from one into the next."""
+        shown: list[str] = []
         for text in texts:
-            for view, several in views("published.md", text):
-                found |= self.found(view, several)
+            shown += words(html.unescape(_TAG.sub(" ", text)))
+            shown.append(_APART)
+            shown += words(_TAG.sub(" ", _LINK.sub(lambda match: match.group(1), text)))
+            shown.append(_APART)
+        found = self.found(tuple(shown))
         return Canaries(canary for index, canary in enumerate(self.items) if index not in found)
 
 
@@ -199,7 +210,8 @@ def views(name: str, text: str) -> list[tuple[tuple[str, ...], bool]]:
         if "&" not in text:
             break
         text = html.unescape(text)
-    found = [(words(text), True), (words(_TAG.sub(" ", _COMMENT.sub(" ", text))), False)]
+    markup = " ".join(first or second for first, second in _ATTRIBUTE.findall(text))  # where the markup holds text
+    found = [(words(markup), True), (words(_TAG.sub(" ", _COMMENT.sub(" ", text))), False)]
     if name.endswith(".md"):
         found.append((words(_TAG.sub(" ", _LINK.sub(lambda match: match.group(1), text))), False))
     return found
