@@ -540,6 +540,20 @@ def test_internal_fields_names_fields_that_can_be_withheld(tmp_path, fields, pro
         build_site(config)
 
 
+def test_the_public_caveats_do_not_name_the_teams_files(tmp_path):
+    broken = {**INCIDENTS, "2013-06-05-acme-corp-import.md": "---\ntitle: x\nseverity: SEV9\nstarted: 2013-06-05 10:00\n"
+                                                             "resolved: 2013-06-05 11:00\nservices: [web]\n"
+                                                             "downtime_minutes: 5\n---\n"}
+    config = write_site(tmp_path, broken, OPTIONS, config=SITE)
+    internal = build_site(config, site_dir=tmp_path / "internal")
+    with environment(POSTMORTEMS_AUDIENCE="public"):
+        public = build_site(config, site_dir=tmp_path / "public")
+    for site, named in ((internal, True), (public, False)):
+        dashboard = (site / "uptime" / "index.html").read_text(encoding="utf-8")
+        assert "These figures include unverified incidents" in dashboard
+        assert ("acme-corp-import" in dashboard) is named
+
+
 # Internal blocks -------------------------------------------------------------------------------------------
 
 def test_internal_blocks_withhold_more_when_a_marker_is_unclear():
@@ -595,7 +609,15 @@ def test_the_example_builds_its_status_page_with_the_wikis_figures(mkdocs_site, 
     texts = site_texts(example_public)
     for internal_only in ("derecho", "pgpool", "Marcus", "contractor left"):
         assert holding(texts, internal_only) == [], internal_only
-    assert not (example_public / "action-items").exists() and (example_public / "api" / "v2" / "summary.json").is_file()
+    assert not (example_public / "action-items").exists()
+    jsonschema.validate(json.loads((example_public / "api" / "v2" / "summary.json").read_text(encoding="utf-8")), SCHEMA)
+
+
+def test_check_of_the_examples_status_page_builds_it_strictly(example_wiki):
+    result = run("check", "-f", str(example_wiki / "mkdocs.public.yml"))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("public: incidents/") == len(list((example_wiki / "incidents").glob("*.md")))
+    assert result.stdout.endswith("mkdocs build --strict passes\n")
 
 
 # In a browser ----------------------------------------------------------------------------------------------
