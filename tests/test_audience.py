@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+from datetime import datetime, timezone
 import json
 import logging
 import os
@@ -383,6 +384,26 @@ def test_incidents_json_lists_every_incident_in_statuspages_shape(sites):
         "The database failed over; writes paused for ten minutes."
 
 
+def test_statuspages_own_reader_takes_the_public_api_back_as_written(wiki, sites, tmp_path):
+    """``postmortems import statuspage`` reads Statuspage's API as Statuspage writes it: it reads the public
+    site's api/v2/incidents.json back with no note, each incident under its public title, with its times."""
+    result = run("import", "statuspage", str(sites[1] / "api" / "v2" / "incidents.json"), "--out", str(tmp_path / "back"),
+                 "-f", str(wiki))
+    assert result.exit_code == 0, result.output
+    assert "Not mapped" not in result.stdout and "not imported" not in result.stdout
+    from postmortems.incidents.loader import load_directory
+    from postmortems.incidents.settings import Settings
+
+    back = load_directory(tmp_path / "back", Settings(), tmp_path)
+    assert back.problems == []
+    imported = {incident.title: incident for incident in back.incidents}
+    assert set(imported) == {"Checkout is slow", "Payments outage", "Database failover"}
+    assert imported["Payments outage"].resolved == datetime(2013, 6, 20, 10, 30, tzinfo=timezone.utc)
+    assert imported["Checkout is slow"].status == "investigating" and imported["Checkout is slow"].resolved is None
+    assert imported["Database failover"].services == ["web", "database"]
+    assert imported["Payments outage"].source.url == "https://status.example.com/incidents/public-outage/"
+
+
 def test_the_schema_refuses_what_statuspage_would_not_write(sites):
     summary = json.loads((sites[1] / "api" / "v2" / "summary.json").read_text(encoding="utf-8"))
     summary["components"][0]["status"] = "down"
@@ -516,12 +537,12 @@ def test_check_lists_what_each_incident_publishes(wiki):
     lines = [line for line in result.stdout.splitlines() if line.startswith("public: ")]
     assert lines == [
         "public: incidents/open-now.md: its status facts (severity, status, started, services, impact, "
-        "public_summary), as 'Checkout is slow'; withholds cause, body",
-        "public: incidents/public-outage.md: the whole postmortem, as 'Payments outage' (public_title); withholds "
+        "public_summary), as \"Checkout is slow\"; withholds cause, body",
+        "public: incidents/public-outage.md: the whole postmortem, as \"Payments outage\" (public_title); withholds "
         "trigger, authors, action items' owners and links, the postmortem's due day and reviewers, "
         f"1 internal block of the body (lines {BLOCK_B}-{BLOCK_B + 2})",
         "public: incidents/quiet-failover.md: its status facts (severity, status, started, detected, mitigated, "
-        "resolved, services, downtime_minutes, public_summary), as 'Database failover' (public_title); withholds "
+        "resolved, services, downtime_minutes, public_summary), as \"Database failover\" (public_title); withholds "
         "acknowledged, detection, cause, trigger, contributing_factors, timeline, action_items, tags, authors, "
         "related, postmortem, body",
     ]

@@ -241,7 +241,7 @@ def marker_problems(incidents: Iterable[Incident]) -> list[Problem]:
 def describe(publication: Publication) -> str:
     """What an incident publishes and withholds, in a line (``postmortems check`` in the public audience)."""
     incident, source = publication.incident, publication.source
-    title = f"as {incident.title!r}" + (" (public_title)" if source.public_title else "")
+    title = f'as "{incident.title}"' + (" (public_title)" if source.public_title else "")
     if publication.full:
         what = f"the whole postmortem, {title}"
     else:

@@ -17,7 +17,8 @@ monitors written for Statuspage read them.
   ``maintenance`` for planned maintenance. The page's indicator is the worst impact among its open
   incidents (``none`` without any; ``maintenance`` when only maintenance is under way).
 - Its updates are its milestones (started: investigating, mitigated: monitoring, resolved) and the
-  timeline entries it publishes, newest first.
+  timeline entries it publishes, newest first. Planned maintenance speaks as Statuspage's scheduled
+  maintenance does: in_progress, verifying, completed.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ LEVEL_STATUS = {"outage": "major_outage", "partial": "partial_outage", "degraded
 COMPONENT_ORDER = ("operational", "under_maintenance", "degraded_performance", "partial_outage", "major_outage")
 DESCRIPTIONS = {"none": "All Systems Operational", "minor": "Minor Service Outage", "major": "Partial System Outage",
                 "critical": "Major Service Outage", "maintenance": "Service Under Maintenance"}
+MAINTENANCE = {"investigating": "in_progress", "identified": "in_progress", "monitoring": "verifying",
+               "resolved": "completed"}  # an incident's statuses, as a scheduled maintenance's
 INCIDENTS_LISTED = 50  # api/v2/incidents.json lists the newest ones, as Statuspage does
 
 
@@ -127,8 +130,9 @@ class StatusPage:
         """One incident as Statuspage writes it; ``components`` by name (see ``components``)."""
         updates = self.updates(incident)
         moments = [moment for moment in (incident.started, incident.detected, incident.mitigated, incident.resolved) if moment]
+        status = MAINTENANCE[incident.status] if incident.maintenance else incident.status
         return {
-            "id": incident.id, "name": incident.title, "status": incident.status, "impact": self.impact(incident),
+            "id": incident.id, "name": incident.title, "status": status, "impact": self.impact(incident),
             "created_at": iso(incident.started), "updated_at": iso(max([*moments, *(at for at, _, _ in self._events(incident))])),
             "started_at": iso(incident.started),
             "monitoring_at": iso(incident.mitigated) if incident.mitigated else None,
@@ -137,6 +141,8 @@ class StatusPage:
             "page_id": self.page_id,
             "incident_updates": updates,
             "components": [components[name] for name in incident.services if name in components],
+            **({"scheduled_for": iso(incident.started), "scheduled_until": iso(incident.resolved) if incident.resolved else None}
+               if incident.maintenance else {}),
         }
 
     def _events(self, incident: Incident) -> list[tuple[datetime, str, str]]:
@@ -155,6 +161,8 @@ class StatusPage:
             events.append((incident.mitigated, "monitoring", "Mitigated; we are monitoring."))
         if incident.resolved is not None:
             events.append((incident.resolved, "resolved", "Resolved."))
+        if incident.maintenance:
+            events = [(at, MAINTENANCE[status], body) for at, status, body in events]
         return sorted(events, key=lambda event: event[0])
 
     def updates(self, incident: Incident) -> list[dict]:
@@ -173,12 +181,7 @@ class StatusPage:
         by_name = {component["name"]: component for component in components}
         indicator, description = self.indicator()
         open_incidents = [self.incident(incident, by_name) for incident in self.open if not incident.maintenance]
-        maintenance = []
-        for incident in self.open:
-            if incident.maintenance:
-                item = self.incident(incident, by_name)
-                item.update(status="in_progress", scheduled_for=iso(incident.started), scheduled_until=None)
-                maintenance.append(item)
+        maintenance = [self.incident(incident, by_name) for incident in self.open if incident.maintenance]
         return {"page": self.page(), "components": components, "incidents": open_incidents,
                 "scheduled_maintenances": maintenance, "status": {"indicator": indicator, "description": description}}
 
