@@ -101,7 +101,8 @@ def publish(incident: Incident, internal_fields: Iterable[str] = ()) -> Publicat
     if title != incident.title:
         withheld.append(Withheld(incident.file, "title", incident.title))
     if incident.visibility == "public":
-        hidden = [name for name in FIELDS if name in ALWAYS_INTERNAL or name in set(internal_fields)]
+        internal = {*ALWAYS_INTERNAL, *internal_fields}
+        hidden = [name for name in FIELDS if name in internal]
         update: dict = {"title": title, "body": public_body}
         for name in hidden:
             withheld += _leaves(incident.file, name, getattr(incident, name))

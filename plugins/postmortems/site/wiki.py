@@ -253,7 +253,7 @@ class Wiki:
                 uri = layout.cause(name) if kind == "cause" else layout.tag(name)
                 planned.append(Planned(uri, partial(render, f"{kind}.md", uri, name=name, rows=members)))
         planned += [
-            Planned(layout.uptime_json, lambda: _json(self.uptime_document())),
+            Planned(layout.uptime_json, lambda: _json(self.uptime_document)),
             Planned(layout.incidents_json, lambda: _json(self.incidents_json())),
             Planned(layout.feed, self.feed),
         ]
@@ -277,7 +277,7 @@ class Wiki:
     def dashboard(self) -> str:
         page = self.layout.dashboard
         site = self.report.site
-        by_cause = self.uptime_document()["site"]["windows"]["all"]["by_cause"] if self.public else site.windows["all"].by_cause
+        by_cause = self.uptime_document["site"]["windows"]["all"]["by_cause"] if self.public else site.windows["all"].by_cause
         return self.render(
             "dashboard.md", page, site=site, services=self.services(),
             status_bars=[(name, self.status_bar(scope, page, name)) for name, scope in self.scopes()],
@@ -421,6 +421,7 @@ class Wiki:
         """The withheld values found in ``files`` (``(name, text)``: pages and files about to be written)."""
         return leak_check.scan(files, self.canaries) if self.public else []
 
+    @cached_property
     def uptime_document(self) -> dict:
         """``uptime.json``: the same figures on both sites; on the public one, the incidents whose cause is
         withheld are counted under ``not public`` in ``by_cause``."""
