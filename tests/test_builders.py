@@ -27,7 +27,7 @@ from wikis import many_incidents, with_links
 SCRIPTS = Path(sysconfig.get_path("scripts"))
 GENERATOR = re.compile(r'<meta name="generator" content="([^"]*)">')
 ARTICLE = re.compile(r"<article\b.*</article>", re.S)
-EXAMPLE = ["mkdocs.yml", "docs", "incidents", "templates"]  # templates/ when the example has one
+EXAMPLE = ["mkdocs.yml", "mkdocs.public.yml", "docs", "docs-public", "incidents", "templates"]  # templates/ when the example has one
 
 
 def _command(name: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import click
@@ -13,7 +13,7 @@ import click
 from .. import build
 from ..incidents import schema as schema_module
 from ..incidents.loader import Collection, Found, display_path, load_directory
-from ..incidents.settings import Settings
+from ..incidents.settings import AUDIENCE_VARIABLE, AUDIENCES, Settings
 from ..mkdocs_plugin.options import templates_warning
 from ..mkdocs_plugin.config import CONFIG_FILES, ConfigError, NoPlugin, WikiConfig, find_config_file, read_wiki_config
 
@@ -27,6 +27,11 @@ def _config(config_file: str | None) -> WikiConfig:
         return read_wiki_config(Path(config_file) if config_file else None)
     except ConfigError as error:
         raise ConfigProblem(str(error)) from None
+
+
+def _for(wiki: WikiConfig, audience: str | None) -> WikiConfig:
+    """The wiki as built for ``audience`` (``--audience``; None: as its options and POSTMORTEMS_AUDIENCE say)."""
+    return wiki if audience is None else replace(wiki, settings=replace(wiki.settings, audience=audience))
 
 
 def _fixed(wiki: WikiConfig) -> Settings:
@@ -60,12 +65,14 @@ def _folder_warning(wiki: WikiConfig) -> str | None:
 
 
 def _site_problems(wiki: WikiConfig, layout=None) -> tuple[list[str], list[str], build.Planned | None, list, dict]:
-    """What the build would stop on (a template of yours that does not compile or fails while rendering),
-    and its warnings about the live figures in incident bodies and your pages (``{{ uptime("13d") }}``
-    with no such window); and for ``generate``: the planned wiki (made with ``layout``, default the
-    site's), every page it renders as ``(uri, Rendered, in the nav)``, and your pages with their
-    figures in place (None, [] and {} after an error)."""
+    """What the build would stop on (a template of yours that does not compile or fails while rendering;
+    on the public site, a withheld value in a page: the leak check), and its warnings about the live
+    figures in incident bodies and your pages (``{{ uptime("13d") }}`` with no such window); and for
+    ``generate``: the planned wiki (made with ``layout``, default the site's), every page it renders as
+    ``(uri, Rendered, in the nav)``, and your pages with their figures in place (None, [] and {} after
+    an error)."""
     from ..site.figures import substitute
+    from ..site.leaks import report as leak_report
     from ..site.wiki import TemplateProblem
 
     try:
@@ -78,6 +85,8 @@ def _site_problems(wiki: WikiConfig, layout=None) -> tuple[list[str], list[str],
     except (TemplateProblem, ValueError) as error:
         return [str(error)], [], None, [], {}
     warnings = [str(problem) for problem in site.figure_problems()]  # in incident bodies
+    written = [(uri, made.text) for uri, made, _nav in rendered]  # what the leak check reads
+    written += [(uri, island.html) for uri, made, _nav in rendered for island in made.islands.values()]
     pages = {}
     for src_uri, path in wiki.pages:
         try:
@@ -91,7 +100,9 @@ def _site_problems(wiki: WikiConfig, layout=None) -> tuple[list[str], list[str],
         warnings += [str(problem) for problem in problems]
         if shown[lines:] != body:  # the meta block as written, then the page with its figures in place
             pages[src_uri] = header + shown[lines:]
-    return [], warnings, planned, rendered, pages
+        written.append((src_uri, header + shown[lines:]))
+    leaks = site.leaks_in(written)  # the public site's leak check (none on the internal site)
+    return [leak_report(leaks)] if leaks else [], warnings, planned, rendered, pages
 
 
 def _split_meta(text: str) -> tuple[str, str]:
@@ -115,17 +126,26 @@ def main() -> None:
     """Keep incident postmortems as Markdown and compile them into a wiki."""
 
 
+audience_option = click.option(
+    "--audience", type=click.Choice(AUDIENCES), default=None,
+    help=f"The site to build: internal (the wiki) or public (the status page). Default: the audience option, "
+         f"or {AUDIENCE_VARIABLE} when set.",
+)
+
+
 @main.command()
 @config_option
 @click.option("--quick", is_flag=True,
               help="Skip the strict build: incidents, options, templates and live figures only (links and the nav "
                    "of your own pages are then not checked).")
-def check(config_file: str | None, quick: bool) -> None:
+@audience_option
+def check(config_file: str | None, quick: bool, audience: str | None) -> None:
     """Validate the wiki as `mkdocs build --strict` would: exit 1 on any error or warning, 2 when
     the configuration cannot be used. When everything the wiki itself checks is fine, a strict build
-    into a temporary folder finds the rest (broken links in pages, the nav, MkDocs' own stops)."""
+    into a temporary folder finds the rest (broken links in pages, the nav, MkDocs' own stops). For the
+    public audience it lists what each incident publishes, and fails when a page holds a withheld value."""
     try:
-        wiki = read_wiki_config(Path(config_file) if config_file else None)
+        wiki = _for(read_wiki_config(Path(config_file) if config_file else None), audience)
     except NoPlugin as error:  # mkdocs build passes: so does check, saying why
         click.echo(f"{error}: nothing to check")
         return
@@ -138,7 +158,7 @@ def check(config_file: str | None, quick: bool) -> None:
         sys.exit(1)
     if quick or wiki.config_file is None or wiki.config_file.suffix == ".toml":
         return  # (zensical.toml: no MkDocs build reads it)
-    problems = _strict_build(wiki.config_file)
+    problems = _strict_build(wiki.config_file, audience)
     for message in problems:
         click.echo(message, err=True)
     if problems:
@@ -147,10 +167,11 @@ def check(config_file: str | None, quick: bool) -> None:
     click.echo("mkdocs build --strict passes")
 
 
-def _strict_build(config_file: Path) -> list[str]:
+def _strict_build(config_file: Path, audience: str | None = None) -> list[str]:
     """What ``mkdocs build --strict`` of ``config_file`` says and where it stops, as ``check`` lines:
     it builds into a temporary folder, so what MkDocs alone finds (a broken link in a page, a nav entry
-    to nothing, a page that is not UTF-8) fails ``check`` too."""
+    to nothing, a page that is not UTF-8) fails ``check`` too. ``audience`` is passed on as
+    POSTMORTEMS_AUDIENCE, as a CI job would (the public build runs the leak check on what it wrote)."""
     import logging
     import tempfile
 
@@ -167,6 +188,9 @@ def _strict_build(config_file: Path) -> list[str]:
 
     handler, logger = Collect(), logging.getLogger("mkdocs")
     logger.addHandler(handler)
+    before = os.environ.get(AUDIENCE_VARIABLE)
+    if audience is not None:
+        os.environ[AUDIENCE_VARIABLE] = audience
     try:
         with tempfile.TemporaryDirectory(prefix="postmortems-check-") as site_dir:
             build(load_config(str(config_file), strict=True, site_dir=site_dir))
@@ -177,6 +201,11 @@ def _strict_build(config_file: Path) -> list[str]:
         messages.append(f"error: mkdocs build stops: {type(error).__name__}: {error}")
     finally:
         logger.removeHandler(handler)
+        if audience is not None:
+            if before is None:
+                os.environ.pop(AUDIENCE_VARIABLE, None)
+            else:
+                os.environ[AUDIENCE_VARIABLE] = before
     return messages
 
 
@@ -211,6 +240,11 @@ def _checked(wiki: WikiConfig, layout=None) -> Checked:
         click.echo(f"error: {message}", err=True)
     for skipped in found.skipped:
         click.echo(f"skipped: {display_path(skipped.path, wiki.root)} ({skipped.reason})", err=True)
+    if wiki.settings.public:  # what the status page will show of each incident
+        from ..incidents.visibility import describe, publications
+
+        for publication in publications(collection.incidents, wiki.settings.internal_fields):
+            click.echo(f"public: {describe(publication)}")
     errors, warned = len(collection.errors) + len(site_errors), len(collection.warnings) + len(warnings)
     summary = f"{len(collection.incidents)} incidents valid, {errors} errors, {warned} warnings"
     if collection.left_out:
@@ -226,24 +260,26 @@ def _checked(wiki: WikiConfig, layout=None) -> Checked:
               help="The folder to write: docs/ and mkdocs.yml for any Markdown site builder (Zensical).")
 @config_option
 @click.option("--watch", is_flag=True, help="Generate again whenever an incident, a template, a page or the config changes.")
-def generate(out: str, config_file: str | None, watch: bool) -> None:
+@audience_option
+def generate(out: str, config_file: str | None, watch: bool, audience: str | None) -> None:
     """Write the wiki as plain files (OUT/docs/ and OUT/mkdocs.yml, without the plugin) that any Markdown
     site builder can build: `cd OUT && zensical build`. Exit 1 on any error or warning (with the messages
-    of `check`), 2 when the configuration or the folder cannot be used."""
-    code = _generate(Path(out), config_file)
+    of `check`), 2 when the configuration or the folder cannot be used. For the public audience nothing is
+    written when a file would hold a withheld value (the leak check)."""
+    code = _generate(Path(out), config_file, audience)
     if not watch:
         sys.exit(code)
-    _watch(Path(out), config_file)
+    _watch(Path(out), config_file, audience=audience)
 
 
-def _generate(out: Path, config_file: str | None) -> int:
+def _generate(out: Path, config_file: str | None, audience: str | None = None) -> int:
     """Generate once; the exit code (0, 1 on errors or warnings, 2 when nothing could be generated)."""
     from . import generate as gen
     from ..site.layout import Layout
     from ..mkdocs_plugin.config import raw_config
 
     try:
-        wiki = read_wiki_config(Path(config_file) if config_file else None)
+        wiki = _for(read_wiki_config(Path(config_file) if config_file else None), audience)
         if not wiki.enabled:
             raise ConfigError(f"{wiki.config_file}: the postmortems plugin is disabled (enabled: false): nothing to generate")
         refused = gen.refusal(out, root=wiki.root, docs_dir=wiki.docs_dir, folders=[wiki.incidents_dir, wiki.templates_dir])
@@ -277,6 +313,12 @@ def _generate(out: Path, config_file: str | None) -> int:
     for uri in files:
         if uri.endswith(".md") and uri not in own:
             (inside if uri in nav else outside).append(uri)
+    if leaks := site.leaks_in(_texts(files.items())):  # what the public site would publish: nothing withheld
+        from ..site.leaks import report as leak_report
+
+        click.echo(f"error: {leak_report(leaks)}", err=True)
+        click.echo(f"Nothing was written to {out}.")
+        return 1
     config = gen.derived_config(raw, root=wiki.root, out=out.resolve(),
                                 not_in_nav=gen.not_in_nav(outside, inside, [uri for uri in own if uri.endswith(".md")]))
     beside = gen.feed_override(config, site.feed_title(), site.layout.feed)
@@ -286,7 +328,19 @@ def _generate(out: Path, config_file: str | None) -> int:
     return 1 if checked.failed else 0
 
 
-def _watch(out: Path, config_file: str | None, interval: float = 0.3) -> None:
+def _texts(files):
+    """``(source path, text)`` of the files ``generate`` writes that the leak check reads."""
+    from ..site.leaks import SCANNED
+
+    for uri, content in files:
+        if uri.lower().endswith(SCANNED):
+            try:
+                yield uri, content if isinstance(content, str) else Path(content).read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+
+
+def _watch(out: Path, config_file: str | None, interval: float = 0.3, audience: str | None = None) -> None:
     """Generate again whenever a file the wiki reads changes, until interrupted."""
     import time
 
@@ -300,7 +354,7 @@ def _watch(out: Path, config_file: str | None, interval: float = 0.3) -> None:
                 continue
             time.sleep(interval)  # let an editor finish writing
             try:
-                _generate(out, config_file)
+                _generate(out, config_file, audience)
             except Exception as error:  # noqa: BLE001 (keep watching: the next change may fix it)
                 click.echo(f"error: {type(error).__name__}: {error}", err=True)
             watched = _watched(config_file)  # the folders may have moved with the configuration
@@ -356,12 +410,14 @@ def _files_under(top: Path) -> set:
 @main.command()
 @config_option
 @click.option("--json", "as_json", is_flag=True, help="Print uptime.json instead of a table.")
-def stats(config_file: str | None, as_json: bool) -> None:
+@audience_option
+def stats(config_file: str | None, as_json: bool, audience: str | None) -> None:
     """Print the uptime figures (the same numbers as the site's uptime.json); exit 1 while any incident
-    file is invalid (the figures then count it as its worst case, or cannot count it)."""
+    file is invalid (the figures then count it as its worst case, or cannot count it). The figures are
+    the same for both audiences; the public uptime.json counts withheld causes as `not public`."""
     from .stats_table import table
 
-    wiki = _config(config_file)
+    wiki = _for(_config(config_file), audience)
     source = source_of(wiki)
     for message in wiki.warnings:
         click.echo(f"warning: {message}", err=True)
@@ -373,7 +429,15 @@ def stats(config_file: str | None, as_json: bool) -> None:
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     if as_json:
-        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+        document = report.to_json()
+        if source.settings.public:
+            from ..incidents.visibility import publications
+            from ..site.public import relabel_causes
+
+            published = {item.source.id: item for item in publications(loaded.collection.incidents,
+                                                                       source.settings.internal_fields)}
+            document = relabel_causes(document, report, published)
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
     else:
         click.echo(table(report))
     if not report.complete:

@@ -289,6 +289,12 @@ class Frontmatter(Strict):
     source: Optional[Source] = Field(None, description="Where an imported incident came from (postmortems import).")
     data_loss: Flag = Field(False, description="Data was lost: the policy may require a postmortem.")
     postmortem: Optional[Postmortem] = Field(None, description="The postmortem's own state; without it, published.")
+    visibility: Literal["internal", "public"] = Field(
+        "internal", description="public: the public site shows the whole postmortem (but its internal parts); "
+                                "internal: only its status facts, under public_title and with public_summary.")
+    public_title: Optional[Text] = Field(None, description="The title on the public site (default: title).")
+    public_summary: Optional[Text] = Field(None, description="What the public site says about the incident, in a "
+                                                               "sentence or two.")
 
     @field_validator("cause", mode="after")
     @classmethod

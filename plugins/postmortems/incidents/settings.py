@@ -29,6 +29,8 @@ def exact(number: float | int | str) -> Fraction:
     return Fraction(str(number))
 
 
+AUDIENCES = ("internal", "public")  # who a build is for: the team's wiki, or the public status page
+AUDIENCE_VARIABLE = "POSTMORTEMS_AUDIENCE"  # overrides the audience option, so one repository builds both sites
 DEFAULT_REQUIRED_SECTIONS = ("Summary", "Impact", "Root cause")  # action items live in the frontmatter
 DEFAULT_WITHIN_DAYS = 14
 
@@ -89,14 +91,25 @@ class Settings:
     blameless: bool = False
     blameless_phrases: tuple[str, ...] | None = None  # None: the built-in list (practice.BLAMELESS)
     services: tuple[Service, ...] | None = None  # the service catalog (None: any name an incident writes)
+    audience: str = "internal"  # internal: every page as written; public: the status page (see visibility)
+    internal_fields: tuple[str, ...] = ()  # fields a public incident withholds besides authors (visibility)
 
     @classmethod
-    def from_options(cls, options: dict) -> "Settings":
-        """Settings from plugin options (a mapping as written in mkdocs.yml).
+    def from_options(cls, options: dict, environ: dict | None = None) -> "Settings":
+        """Settings from plugin options (a mapping as written in mkdocs.yml); ``POSTMORTEMS_AUDIENCE`` in
+        ``environ`` (default: the process's environment), when set, overrides the ``audience`` option.
 
         Raises ValueError naming the option on a wrong value.
         """
         known = {k: v for k, v in options.items() if k in cls.__dataclass_fields__ and v is not None}
+        chosen = audience_from(os.environ if environ is None else environ)
+        if chosen is not None:
+            known["audience"] = chosen
+        if "internal_fields" in known:
+            items = known["internal_fields"]
+            if not isinstance(items, (list, tuple)) or not all(isinstance(i, str) for i in items):
+                raise ValueError("internal_fields should be a list of field names, e.g. [trigger, tags]")
+            known["internal_fields"] = tuple(dict.fromkeys(item.strip() for item in items))
         tz_name = known.get("timezone", "UTC")
         tz = zone(tz_name)
         for name in ("since", "as_of"):
@@ -141,6 +154,15 @@ class Settings:
                     raise ValueError(f"require_postmortem: severity {severity!r} is not one of {', '.join(self.severities)}")
         if isinstance(self.slo, bool) or not isinstance(self.slo, (int, float)) or not 0 < self.slo < 100:
             raise ValueError("slo must be a percentage above 0 and below 100, e.g. 99.9")
+        if self.audience not in AUDIENCES:
+            raise ValueError(f"audience {self.audience!r} is not one of {', '.join(AUDIENCES)}")
+        if problem := internal_fields_problem(self.internal_fields):
+            raise ValueError(problem)
+
+    @property
+    def public(self) -> bool:
+        """The build is the public status page: incidents publish what their ``visibility`` allows."""
+        return self.audience == "public"
 
     @property
     def sections_required(self) -> tuple[str, ...]:
@@ -239,6 +261,36 @@ def check_severities(severities: object) -> list[str]:
     if len(set(result)) != len(result):
         raise ValueError("severities lists a severity twice")
     return result
+
+
+def audience_from(environ) -> str | None:
+    """The audience ``POSTMORTEMS_AUDIENCE`` chooses (None when it is unset or empty); ValueError when it
+    names no audience."""
+    chosen = str(environ.get(AUDIENCE_VARIABLE, "")).strip()
+    if not chosen:
+        return None
+    if chosen not in AUDIENCES:
+        raise ValueError(f"{AUDIENCE_VARIABLE} {chosen!r} is not one of {', '.join(AUDIENCES)}: set it to internal "
+                         "or public, or unset it to use the audience option")
+    return chosen
+
+
+def internal_fields_problem(names: tuple[str, ...]) -> str | None:
+    """Why ``internal_fields`` cannot be used, or None: each must be a field of an incident, and not one of
+    the status facts every incident publishes (the figures of both sites are made of them)."""
+    from .model import FIELDS
+    from .visibility import ALWAYS_PUBLIC
+
+    for name in names:
+        if name not in FIELDS:
+            import difflib
+            close = difflib.get_close_matches(name, FIELDS, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            return f"internal_fields: {name!r} is not a field of an incident{hint}"
+        if name in ALWAYS_PUBLIC:
+            return (f"internal_fields: {name!r} is public on every incident, so that both sites show the same "
+                    f"figures and status ({', '.join(ALWAYS_PUBLIC)} always are)")
+    return None
 
 
 def source_date_epoch_problem(environ) -> str | None:

@@ -15,7 +15,8 @@ from pathlib import Path
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 
-from ..incidents.settings import DEFAULT_SEVERITIES, DEFAULT_WINDOWS, LEVELS, POLICIES, Policy, Settings
+from ..incidents.settings import (AUDIENCE_VARIABLE, AUDIENCES, DEFAULT_SEVERITIES, DEFAULT_WINDOWS, LEVELS, POLICIES, Policy,
+                                  Settings, internal_fields_problem)
 from ..site.addresses import url_prefix_problem
 from ..incidents.timeparse import zone
 from ..site.layout import Layout
@@ -111,6 +112,20 @@ class ServiceCatalog(c.BaseConfigOption):
         return value
 
 
+class InternalFields(c.ListOfItems):
+    """Fields a public incident withholds on the public site (besides authors and the action items' owners and links)."""
+
+    def __init__(self):
+        super().__init__(c.Type(str), default=[])
+
+    def run_validation(self, value):
+        value = super().run_validation(value)
+        problem = internal_fields_problem(tuple(item.strip() for item in value))
+        if problem:
+            raise base.ValidationError(problem.removeprefix("internal_fields: "))
+        return value
+
+
 class PostmortemsConfig(base.Config):
     enabled = c.Type(bool, default=True)
     incidents_dir = Folder(default="incidents")
@@ -136,6 +151,8 @@ class PostmortemsConfig(base.Config):
     blameless = c.Type(bool, default=False)
     blameless_phrases = c.Optional(c.ListOfItems(c.Type(str)))
     services = c.Optional(ServiceCatalog())
+    audience = c.Choice(AUDIENCES, default="internal")  # POSTMORTEMS_AUDIENCE overrides it
+    internal_fields = InternalFields()
 
     def validate(self):
         failed, warnings = super().validate()
@@ -145,6 +162,7 @@ class PostmortemsConfig(base.Config):
                 settings_from(self).fixed()  # since must not be after the as-of instant, even when that is now
             except ValueError as error:
                 option = re.match(r"\w*", str(error)).group(0)
+                option = "audience" if option == AUDIENCE_VARIABLE else option  # the variable overrides the option
                 option = option if option in self._schema_keys else "as_of"  # SOURCE_DATE_EPOCH stands for as_of
                 failed.append((option, base.ValidationError(str(error))))
         return failed, [(key, _did_you_mean(key, message, self._schema_keys)) for key, message in warnings]

@@ -30,6 +30,7 @@ from ..incidents.loader import display_path
 from ..incidents.settings import source_date_epoch_problem
 from ..site import ASSETS
 from ..site.figures import has_figures, substitute
+from ..site.leaks import report as leak_report
 from ..site.layout import Layout
 from ..site.templating import Rendered
 from ..site.wiki import TemplateProblem, Wiki
@@ -215,6 +216,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
 
     def on_post_build(self, *, config) -> None:
         gc.unfreeze()
+        if self.wiki is not None and (leaks := self.wiki.leaks(Path(config.site_dir))):  # the public site only
+            if self.command != "serve":
+                raise PluginError(f"postmortems: {leak_report(leaks)}")
+            log.warning(leak_report(leaks))
 
     def on_build_error(self, *, error) -> None:
         gc.unfreeze()

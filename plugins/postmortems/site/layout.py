@@ -26,6 +26,7 @@ class Layout:
     BADGE, SERVICE_BADGE = "badges/uptime-{}.svg", "badges/{}/uptime-{}.svg"
     SERVICE_FEED = "services/{}/feed.xml"
     uptime_json, incidents_json, feed = "uptime.json", "incidents.json", "feed.xml"
+    status_summary, status_incidents = "api/v2/summary.json", "api/v2/incidents.json"  # the public site's (Statuspage's shape)
     ASSET = "assets/postmortems/{}"
 
     def __init__(self, prefix: str = "incidents/", directory_urls: bool = True, source_links: bool = False):
@@ -83,6 +84,8 @@ class Layout:
             self.TAG: "a tag's page", self.action_items: "the action items page",
             self.backlog: "the postmortem backlog", self.uptime_json: "uptime.json",
             self.incidents_json: "incidents.json", self.feed: "the Atom feed", self.BADGE: "a badge",
+            self.status_summary: "the public site's api/v2/summary.json",
+            self.status_incidents: "the public site's api/v2/incidents.json",
             self.SERVICE_BADGE: "a service's badge", self.SERVICE_FEED: "a service's Atom feed",
             self.ASSET: "the wiki's stylesheet and script",
         }

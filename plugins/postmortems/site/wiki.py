@@ -39,10 +39,14 @@ from ..uptime.impact import incident_downtime, intervals, uncounted_reason
 from ..incidents import practice
 from ..uptime.report import Report
 from .layout import Layout
+from . import leaks as leak_check
+from .public import StatusPage, relabel_causes
+from ..incidents.visibility import Publication, marker_problems, publications
 
 FEED_SIZE = 50
 CLOSED_SHOWN = 50  # done and dropped action items listed on the action items page
 STATUS_DAYS = 90
+RECENT = 10  # incidents the public dashboard lists as its history
 PACKAGED_TEMPLATES = sorted(path.name for path in TEMPLATES.iterdir() if path.is_file())
 
 @dataclass(frozen=True)
@@ -59,7 +63,11 @@ class Wiki:
     def __init__(self, incidents: list[Incident], report: Report, settings: Settings, layout: Layout,
                  templates_dir: Path | None = None, site_url: str = "", site_name: str = "Postmortems",
                  secret: str | None = None):
-        self.incidents = incidents  # newest first
+        self.sources = incidents  # as written, newest first: the problems and the backlog read these
+        # The public site shows each incident's public form (incidents.visibility); the figures count them all.
+        self.publications: dict[str, Publication] = (
+            {item.source.id: item for item in publications(incidents, settings.internal_fields)} if settings.public else {})
+        self.incidents = [item.incident for item in self.publications.values()] if settings.public else incidents
         self.report = report
         self.settings = settings
         self.layout = layout
@@ -72,10 +80,10 @@ class Wiki:
         self._downtimes: dict[tuple, tuple[Fraction, str]] = {}
         self._isos: dict[datetime, str] = {}
         self.tz = settings.tz
-        self.by_id = {incident.id: incident for incident in incidents}
+        self.by_id = {incident.id: incident for incident in self.incidents}
         self.today = report.as_of.astimezone(self.tz).date()
         self.referenced_by: dict[str, list[str]] = defaultdict(list)
-        for incident in reversed(incidents):
+        for incident in reversed(self.incidents):
             for other in incident.related:
                 self.referenced_by[other].append(incident.id)
         self.unverified = {item.id: item for item in report.unverified}
@@ -164,26 +172,27 @@ class Wiki:
         return self.layout.incident(incident.id)
 
     def incident_page(self, incident: Incident) -> Rendered:
+        incident = self.by_id.get(incident.id, incident)  # its public form, on the public site
         page = self.incident_uri(incident)
         related = [self.by_id[i] for i in incident.related if i in self.by_id]
         backlinks = [self.by_id[i] for i in self.referenced_by.get(incident.id, []) if i not in incident.related]
         body = substitute(incident.body, self.report, layout=self.layout, page=page)[0]
         return self.render("incident.md", page, incident=incident, body=body, related=related, backlinks=backlinks,
                            milestones=self.milestones(incident), downtime=self.downtime[incident.id],
-                           overdue=self.overdue, pending=self.backlog_entry(incident))
+                           overdue=self.overdue, pending=None if self.public else self.backlog_entry(incident))
 
     def figure_problems(self) -> list[Problem]:
         """Live figures in incident bodies that cannot be shown (unknown window or service, unreadable)."""
-        return body_problems(self.incidents, self.report) + self.practice_problems()
+        return body_problems(self.sources, self.report) + self.practice_problems() + marker_problems(self.sources)
 
     def practice_problems(self) -> list[Problem]:
         """Published postmortems' text: required sections, placeholders left in, blaming phrases (warnings)."""
-        return practice.body_problems(self.incidents, self.settings, self.downtime)
+        return practice.body_problems(self.sources, self.settings, self.downtime)
 
     @cached_property
     def backlog(self) -> practice.Backlog:
         """Postmortems to write or review, late ones first, and published ones with action items past due."""
-        return practice.backlog(self.incidents, self.settings, self.today, self.downtime)
+        return practice.backlog(self.sources, self.settings, self.today, self.downtime)
 
     def backlog_entry(self, incident: Incident) -> practice.Entry | None:
         """The incident's line on the backlog, if it has one (for its page's banner)."""
@@ -194,17 +203,20 @@ class Wiki:
 
     def plan(self) -> list[Planned]:
         """Every generated page and file but the incidents' own, each rendered when asked."""
-        layout, render = self.layout, self.render
+        layout, render, internal = self.layout, self.render, not self.public
         recent, older = self.index_split()
         planned = [
             Planned(layout.index, lambda: render("index.md", layout.index, rows=recent, years=self.years(recent),
                                                  older=[(year, len(rows)) for year, rows in older]), True),
             Planned(layout.dashboard, self.dashboard, True),
             Planned(layout.services, lambda: render("services.md", layout.services, services=self.services()), True),
-            Planned(layout.action_items, self.action_items_page, True),
-            Planned(layout.backlog, lambda: render("backlog.md", layout.backlog, backlog=self.backlog), True),
+            # The public site has no action items, backlog or tag pages (README, "One source, two sites").
+            *([Planned(layout.action_items, self.action_items_page, True),
+               Planned(layout.backlog, lambda: render("backlog.md", layout.backlog, backlog=self.backlog), True)]
+              if internal else []),
             Planned(layout.causes, lambda: render("causes.md", layout.causes, groups=self.groups("cause")), True),
-            Planned(layout.tags, lambda: render("tags.md", layout.tags, groups=self.groups("tag")), True),
+            *([Planned(layout.tags, lambda: render("tags.md", layout.tags, groups=self.groups("tag")), True)]
+              if internal else []),
             Planned(layout.ledger(None), lambda: self.ledger_page(None)),
         ]
         for year, rows in older:
@@ -214,15 +226,18 @@ class Wiki:
             planned.append(Planned(layout.service(name), partial(self.service_page, name)))
             planned.append(Planned(layout.ledger(name), partial(self.ledger_page, name)))
             planned.append(Planned(layout.service_feed(name), partial(self._feed_file, name)))
-        for kind in ("cause", "tag"):
+        for kind in ("cause", "tag") if internal else ("cause",):
             for name, members in self.groups(kind):
                 uri = layout.cause(name) if kind == "cause" else layout.tag(name)
                 planned.append(Planned(uri, partial(render, f"{kind}.md", uri, name=name, rows=members)))
         planned += [
-            Planned(layout.uptime_json, lambda: Rendered(_json(self.report.to_json()))),
+            Planned(layout.uptime_json, lambda: Rendered(_json(self.uptime_document))),
             Planned(layout.incidents_json, lambda: Rendered(_json(self.incidents_json()))),
             Planned(layout.feed, self._feed_file),
         ]
+        if self.public:  # Statuspage's public API v2, for the widgets and monitors that read it
+            planned += [Planned(layout.status_summary, lambda: Rendered(_json(self.status_page.summary()))),
+                        Planned(layout.status_incidents, lambda: Rendered(_json(self.status_page.incidents_document())))]
         for service, scope in [(None, self.report.site), *self.report.services.items()]:
             for key, window in scope.windows.items():
                 planned.append(Planned(layout.badge(key, service), partial(self._badge_file, service, key, window)))
@@ -239,14 +254,15 @@ class Wiki:
     def dashboard(self) -> Rendered:
         page = self.layout.dashboard
         site = self.report.site
+        by_cause = self.uptime_document["site"]["windows"]["all"]["by_cause"] if self.public else site.windows["all"].by_cause
         return self.render(
             "dashboard.md", page, site=site, services=self.services(),
             status_bars=[(name, self.status_bar(scope, page, name)) for name, scope in self.scopes()],
             status_legend=charts.status_legend(),
             monthly=self.monthly_chart(site, page, None), monthly_table=self.monthly_chart(site, page, None, table=True),
             severity_chart=charts.bars(list(site.windows["all"].by_severity.items()), title="Incidents by severity"),
-            cause_chart=charts.bars(sorted(site.windows["all"].by_cause.items(), key=lambda kv: (-kv[1], kv[0])),
-                                    title="Incidents by cause"),
+            cause_chart=charts.bars(sorted(by_cause.items(), key=lambda kv: (-kv[1], kv[0])), title="Incidents by cause"),
+            status=self.status_page if self.public else None, recent=self.incidents[:RECENT],
         )
 
     def service_page(self, name: str) -> Rendered:
@@ -416,16 +432,54 @@ class Wiki:
         draw = charts.monthly_table if table else charts.monthly_downtime
         return draw(months[-24:], title="Downtime per month")
 
+    # The audience ------------------------------------------------------
+    @property
+    def public(self) -> bool:
+        """This is the public site: incidents show their public forms (see ``incidents.visibility``)."""
+        return self.settings.public
+
+    @cached_property
+    def status_page(self) -> StatusPage:
+        """The public site's current status and its Statuspage-shaped documents."""
+        return StatusPage(self.incidents, self.report, self.settings, self.layout, self.site_url, self.site_name)
+
+    @cached_property
+    def canaries(self) -> leak_check.Canaries:
+        """What the public site withholds, as the leak check looks for it (nothing on the internal site)."""
+        return leak_check.canaries(list(self.publications.values()), self.site_name, self.settings.sections_required)
+
+    def leaks(self, folder: Path) -> list[leak_check.Leak]:
+        """The withheld values found in the site written to ``folder`` (always none on the internal site)."""
+        return leak_check.scan_site(folder, self.canaries) if self.public else []
+
+    def leaks_in(self, files) -> list[leak_check.Leak]:
+        """The withheld values found in ``files`` (``(name, text)``: pages and files about to be written)."""
+        return leak_check.scan(files, self.canaries) if self.public else []
+
+    @cached_property
+    def uptime_document(self) -> dict:
+        """``uptime.json``: the same figures on both sites; on the public one, the incidents whose cause is
+        withheld are counted under ``not public`` in ``by_cause``."""
+        document = self.report.to_json()
+        return relabel_causes(document, self.report, self.publications) if self.public else document
+
     # Machine-readable ----------------------------------------------------
     def incident_json(self, incident: Incident) -> dict:
-        data = incident.model_dump(mode="json", exclude={"body", "body_line"})
+        if self.public:  # what the public form shows: an internal incident's status facts, and no bookkeeping
+            shown = set(self.publications[incident.id].published_fields) | {"id", "visibility", "public_title"}
+            data = incident.model_dump(mode="json", include=shown - {"body"})
+        else:
+            data = incident.model_dump(mode="json", exclude={"body", "body_line"})
         if data.get("source"):
             data["source"].pop("fields", None)  # the import's bookkeeping, not a fact about the incident
         for name in MILESTONES:
+            if self.public and name not in data:
+                continue
             value = getattr(incident, name)
             data[name] = iso(value) if value else None
-        data["timeline"] = [{"at": iso(entry.at), "event": entry.event} for entry in incident.timeline]
-        for entry, raw in zip(data["impact"], incident.impact):
+        if "timeline" in data:
+            data["timeline"] = [{"at": iso(entry.at), "event": entry.event} for entry in incident.timeline]
+        for entry, raw in zip(data.get("impact", []), incident.impact):
             entry["start"] = iso(raw.start) if raw.start else None
             entry["end"] = iso(raw.end) if raw.end else None
         data["url"] = self.layout.address(self.layout.incident(incident.id))
@@ -444,7 +498,7 @@ class Wiki:
         incidents = self.incidents if service is None else self.incidents_of(service)
         entries = []
         for incident in incidents[:FEED_SIZE]:
-            summary = incident.cause_summary or incident.title
+            summary = incident.cause_summary or incident.public_summary or incident.title
             entries.append({
                 "id": incident.id, "title": incident.title,
                 "url": self.layout.address(self.layout.incident(incident.id)),
