@@ -69,7 +69,7 @@ def look_site(tmp_path_factory) -> Path:
     wiki = example_copy(tmp_path_factory.mktemp("look") / "wiki")
     config = wiki / "mkdocs.yml"
     text = config.read_text(encoding="utf-8")
-    match = re.search(r"^(\s*)- postmortems:\s*\n(\s+)", text, re.M)
+    match = re.search(r"^(\s*)(?:- )?postmortems:\s*\n(\s+)", text, re.M)
     assert match, "the example's mkdocs.yml lists the postmortems plugin with options"
     config.write_text(text[:match.end(1)] + text[match.end(1):match.end()] + "index_limit: 1\n" + match.group(2)
                       + text[match.end():], encoding="utf-8")
