@@ -169,15 +169,18 @@ def checked_as_published(incident: Incident, settings: Settings, downtime: Fract
     return bool(required_because(incident, settings, downtime))
 
 
-def body_problems(incidents: list[Incident], settings: Settings, downtime: dict[str, Fraction]) -> list[Problem]:
+def body_problems(incidents: list[Incident], settings: Settings, downtime: dict[str, Fraction],
+                  outline: dict[str, str] | None = None) -> list[Problem]:
     """Warnings about published postmortems' text: required sections, the scaffold's placeholders and
     its sections left empty, and (with ``blameless: true``) phrases that assign blame. Each names the
-    file's line.
+    file's line. ``outline``: the headings and placeholder sentences of the scaffold the wiki uses
+    (its own ``new-incident.md``, see ``site.scaffold.outline``); default the packaged ``OUTLINE``.
 
     Required sections are checked when the postmortem is published explicitly, or when the policy
     requires it (``checked_as_published``); placeholders and empty outline sections on every published page,
     with a block or without one (drafts and reviews are not checked)."""
     problems: list[Problem] = []
+    outline = OUTLINE if outline is None else outline
     sections = settings.sections_required
     phrases = settings.blameless_phrases if settings.blameless_phrases is not None else tuple(BLAMELESS)
     pattern = _phrases(phrases) if settings.blameless and phrases else None
@@ -202,13 +205,13 @@ def body_problems(incidents: list[Incident], settings: Settings, downtime: dict[
                     problems.append(Problem(incident.file, f"has no '## {section}' section, and {why}: add the section "
                                             "(required_sections), or mark the postmortem a draft (postmortem: {status: draft})",
                                             "body", first, WARNING))
-        for sentence in PLACEHOLDERS:
+        for sentence in outline.values():
             position = text.find(sentence)
             if position >= 0:
                 problems.append(Problem(incident.file, f"still has the template's placeholder {sentence!r}, and {why}: "
                                         "replace it with what happened", "body", line_of(position), WARNING))
         for heading, position in empty_sections(incident.body, text):
-            if heading not in OUTLINE:  # a heading of the writer's own may stand alone on purpose
+            if heading not in outline:  # a heading of the writer's own may stand alone on purpose
                 continue
             problems.append(Problem(incident.file, f"section '## {heading}' is empty, and {why}: write it, or remove "
                                     "the heading", "body", line_of(position), WARNING))

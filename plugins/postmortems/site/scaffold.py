@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
 from ..incidents.catalog import unknown
+from ..incidents.practice import OUTLINE
 from ..incidents.slugs import file_slug
 from ..incidents.settings import Settings
 from .templating import environment
@@ -45,16 +47,8 @@ def scaffold(wiki: Wiki, title: str, services: list[str], severity: str | None, 
     path = wiki.incidents_dir / f"{local:%Y-%m-%d}-{file_slug(title)}.md"
     if path.exists():
         raise FileExistsError(f"{path} already exists; pick another title or edit that file")
-    text = environment(wiki.templates_dir).get_template("new-incident.md").render(
-        title=title.strip(),
-        services=services,
-        severity=severity,
-        severities=settings.severities,
-        started=written,
-        clock=_clock(moment, tz) or written,
-        date=local.strftime("%Y-%m-%d"),
-        timezone=settings.timezone,
-    )
+    text = _render(environment(wiki.templates_dir), settings, title.strip(), services, severity, written,
+                   _clock(moment, tz) or written, local.strftime("%Y-%m-%d"))
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("x", encoding="utf-8") as stream:
         stream.write(text)
@@ -92,3 +86,29 @@ def _clock(moment: datetime, tz) -> str | None:
         return clock if next_clock(to_clock(clock), moment, tz) == moment else None
     except ValueError:
         return None
+
+
+def _render(env, settings: Settings, title: str, services: list[str], severity: str, started: str, clock: str,
+            date: str) -> str:
+    return env.get_template("new-incident.md").render(
+        title=title, services=services, severity=severity, severities=settings.severities, started=started,
+        clock=clock, date=date, timezone=settings.timezone,
+    )
+
+
+_SECTION = re.compile(r"^## +(.+?)[ \t#]*\n+((?:[^#\n][^\n]*\n)+)", re.MULTILINE)
+
+
+def outline(env, settings: Settings) -> dict[str, str]:
+    """The headings of the scaffold the wiki uses (its own ``new-incident.md``, else the packaged one),
+    each with its placeholder: the one paragraph under it. ``check`` warns when a published postmortem
+    still holds one. The packaged outline when the template cannot be rendered (``check`` says why)."""
+    try:
+        text = _render(env, settings, "Title", [settings.services[0].name if settings.services else "web"],
+                       settings.severities[-1], "2013-06-20 11:05", "11:05", "2013-06-20")
+    except Exception:  # noqa: BLE001 (a template of the wiki's may fail in any way: the build says so)
+        return dict(OUTLINE)
+    body = text.split("\n---", 2)[-1] if text.startswith("---") else text
+    found = {heading.strip(): paragraph.strip() for heading, paragraph in _SECTION.findall(body + "\n")
+             if "\n\n" not in paragraph.strip() and not paragraph.lstrip().startswith(("<", "-", "*", "|", "`"))}
+    return found or dict(OUTLINE)

@@ -39,6 +39,7 @@ from ..uptime.impact import incident_downtime, intervals, uncounted_reason
 from ..incidents import practice
 from ..uptime.report import Report
 from .layout import Layout
+from .scaffold import outline
 from . import leaks as leak_check
 from .public import StatusPage, relabel_causes
 from ..incidents.visibility import Publication, marker_problems, publications
@@ -187,7 +188,7 @@ class Wiki:
 
     def practice_problems(self) -> list[Problem]:
         """Published postmortems' text: required sections, placeholders left in, blaming phrases (warnings)."""
-        return practice.body_problems(self.sources, self.settings, self.downtime)
+        return practice.body_problems(self.sources, self.settings, self.downtime, outline(self.env, self.settings))
 
     @cached_property
     def backlog(self) -> practice.Backlog:
