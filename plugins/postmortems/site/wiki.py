@@ -77,6 +77,7 @@ class Wiki:
         self.env = environment(templates_dir)
         self.secret = secret or secrets.token_hex(16)  # in every island's placeholder (see templating.placeholders)
         self._groups: dict[str, list] = {}
+        self._ledger_index: dict[str | None, dict] = {}
         self._texts: dict[datetime, str] = {}
         self._downtimes: dict[tuple, tuple[Fraction, str]] = {}
         self._isos: dict[datetime, str] = {}
@@ -328,21 +329,32 @@ class Wiki:
                      end: datetime | None = None) -> list[tuple[str, str]]:
         """``(month, href)`` of the first row in each monthly ledger of the site (or ``service``) that
         counts the incident, between ``start`` and ``end`` when given."""
-        scope = self.report.site if service is None else self.report.services.get(service)
-        if scope is None:
+        rows = self._ledger_rows(service).get(incident.id)
+        if not rows:
             return []
         first = start or incident.started
         last = end or (incident.resolved if incident.resolved is not None else self.report.as_of)
-        links = []
-        for key, window in scope.months.items():
-            if window.end <= first or window.start >= max(last, first + timedelta(microseconds=1)):
-                continue
-            for segment in window.ledger.segments:
-                if incident.id in segment.incidents and segment.start < last and segment.end > first:
-                    anchor = self.row_anchor(f"month-{key}", segment.start)
-                    links.append((key, self.layout.href(page, self.layout.ledger(service), anchor)))
-                    break
+        last = max(last, first + timedelta(microseconds=1))
+        links, seen = [], set()
+        for key, segment_start, segment_end in rows:  # in time order
+            if key not in seen and segment_start < last and segment_end > first:
+                seen.add(key)
+                anchor = self.row_anchor(f"month-{key}", segment_start)
+                links.append((key, self.layout.href(page, self.layout.ledger(service), anchor)))
         return links
+
+    def _ledger_rows(self, service: str | None) -> dict[str, list[tuple[str, datetime, datetime]]]:
+        """Every row of the site's (or ``service``'s) monthly ledgers, by the incidents it names:
+        ``(month, start, end)`` in time order. Made once per scope: each incident page looks up its own."""
+        if service not in self._ledger_index:
+            scope = self.report.site if service is None else self.report.services.get(service)
+            rows: dict[str, list] = defaultdict(list)
+            for key, window in (scope.months.items() if scope is not None else ()):
+                for segment in window.ledger.segments:
+                    for ident in segment.incidents:
+                        rows[ident].append((key, segment.start, segment.end))
+            self._ledger_index[service] = rows
+        return self._ledger_index[service]
 
     def overdue(self, item) -> bool:
         return item.status == "open" and item.due is not None and item.due < self.today
