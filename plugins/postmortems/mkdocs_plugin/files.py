@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from mkdocs.structure.files import File, Files, InclusionLevel
@@ -21,7 +22,7 @@ class WikiFile(File):
     def planned(cls, config, uri: str, rendered: Rendered, nav: bool) -> WikiFile:
         file = cls.generated(config, uri, content=rendered.text,
                              inclusion=InclusionLevel.INCLUDED if nav else InclusionLevel.NOT_IN_NAV)
-        file.rendered = rendered
+        file.rendered = replace(rendered, text="")  # MkDocs holds the text; the file, the islands
         return file
 
 
@@ -40,9 +41,9 @@ class IncidentFile(WikiFile):
 
     @property
     def content_string(self) -> str:
-        if self.rendered is None:
-            self.rendered = self.make()
-        return self.rendered.text
+        made = self.make()  # rendered again if read again: the page keeps the Markdown, this file only its islands
+        self.rendered = replace(made, text="")
+        return made.text
 
 
 class LiveFile(File):
