@@ -1,25 +1,36 @@
 """Build benchmark: an N-incident wiki with the plugin against the same pages as plain Markdown.
 
-    NO_MKDOCS_2_WARNING=1 python benchmarks/build.py N [--repeat R] [--keep DIR] [--profile] [--phases] [--seed S]
+    NO_MKDOCS_2_WARNING=1 python benchmarks/build.py N [--repeat R] [--corpus rich|plain] [--cpu N]
+                                                       [--keep DIR] [--profile] [--phases] [--seed S]
 
-Generates N synthetic incidents (deterministic for a seed) and writes two sites:
+Generates N synthetic incidents (deterministic for a seed and corpus) and writes two sites:
 
 * ``wiki/``:  mkdocs.yml (Material, search, postmortems), docs/index.md, incidents/*.md
 * ``floor/``: the same incident files as plain pages in docs/incidents/, not in the nav,
   Material + search and the same Markdown extensions, no postmortems plugin.
 
-Then times ``python -m mkdocs build -q`` of each as a fresh subprocess, alternating
-wiki/floor R times, and prints the medians, the ratio wiki/floor, each side's peak RSS
-(per child, from ``os.wait4``) and the size of the generated index and dashboard pages.
+``--corpus rich`` (the default) is the project's usual corpus with its Markdown extensions;
+``--corpus plain`` has plain Markdown bodies of about 4 KB, exactly 5 timeline entries and one
+action item per incident, and ``markdown_extensions: []`` on both sides.
 
-``--profile`` instead builds the wiki once in this process under cProfile
+Then times ``python -m mkdocs build -q`` as a fresh subprocess pinned to one core
+(``taskset -c N``, ``--cpu``, default 0), three sides alternating in each of R repeats:
+``wiki`` (cold: the loading cache in ``wiki/.cache`` is deleted first), ``warm`` (the same
+wiki with the loading cache a previous build left; primed once before timing) and ``floor``.
+It prints the medians, the ratios wiki/floor and warm/floor, each side's peak RSS (from
+``os.wait4``), whether the warm site is the cold one byte for byte, and the sizes of the
+big generated pages.
+
+``--profile`` instead builds the wiki once (cold) in a forked process under cProfile
 (``load_config`` + ``build``) and prints the top 30 functions by cumulative and by
 total time, the postmortems functions, the big MkDocs/Markdown/search phases and the
 total time per package. The raw profile is saved as ``plugin.prof`` in the work dir.
 
-``--phases`` instead builds each site once in a forked process without a profiler and
-prints the seconds per MkDocs phase and page kind, the plugin's steps in ``on_files``,
-garbage collector pauses, peak RSS and the slowest pages. See benchmarks/README.md.
+``--phases`` instead builds the wiki cold, the wiki warm and the floor once each in a forked
+process pinned to the core, without a profiler, and prints the seconds per MkDocs phase and
+page kind, the plugin's steps (``build.load``, ``build.report``, ``Wiki.plan``,
+``Wiki.render``), garbage collector pauses, peak RSS and the slowest pages. See
+benchmarks/README.md.
 """
 
 from __future__ import annotations
@@ -144,7 +155,7 @@ class Sentences:
             f"Nothing in the deploy log explained it, so {r.choice(PEOPLE)} compared `{s}` hosts one by one.",
             f"The fix was to {r.choice(FIXES)} {o} and wait for the {m} to settle back under its threshold.",
             f"In hindsight the {self.category} signal was visible in the {m} panel {r.randint(5, 45)} minutes before the page.",
-            f"We kept a log of every command in the incident channel, which made this write-up much easier.",
+            "We kept a log of every command in the incident channel, which made this write-up much easier.",
             f"Rolling back took longer than expected because the previous build of {s} had already been garbage-collected.",
             f"About {r.randint(1, 60)}% of requests to {s} were affected at the worst point, mostly from the {r.choice(['EU', 'US', 'APAC'])} region.",
         ]
@@ -181,8 +192,38 @@ def body(rng: random.Random, services: list[str], category: str, summary: str, r
     return text
 
 
-def generate(n: int, seed: int = 1) -> list[tuple[str, str]]:
-    """``(file name, text)`` for N incidents, oldest first."""
+def plain_body(rng: random.Random, services: list[str], category: str, summary: str, related: list[str],
+               chars: int) -> str:
+    """A body of plain Markdown (headings, paragraphs, lists, inline code, bold, links) of about
+    ``chars`` characters: no fenced code, no admonition, nothing an extension would be needed for."""
+    say = Sentences(rng, services, category, related)
+    parts = ["## Summary", "", textwrap.fill(f"{summary[0].upper()}{summary[1:]}. " + " ".join(say.one() for _ in range(2)), 88), "",
+             "## Impact", "", say.paragraph(rng.randint(3, 5)), "",
+             "## Root cause", "", say.paragraph(rng.randint(4, 7)), "",
+             "## Resolution", "", say.paragraph(rng.randint(3, 5)), ""]
+    parts += ["## What went well", ""] + [f"- {say.one()}" for _ in range(rng.randint(2, 4))] + [""]
+    parts += ["## What went wrong", ""] + [f"- {say.one()}" for _ in range(rng.randint(2, 4))] + [""]
+    text = "\n".join(parts)
+    lucky: list[str] = []
+    while len(text) + len(" ".join(lucky)) + 25 < chars:  # "## Where we got lucky" and its blank lines
+        lucky.append(say.one())
+    if lucky:
+        text += "\n## Where we got lucky\n\n" + textwrap.fill(" ".join(lucky), 88) + "\n"
+    return text
+
+
+CORPORA = ("rich", "plain")
+
+
+def generate(n: int, seed: int = 1, corpus: str = "rich") -> list[tuple[str, str]]:
+    """``(file name, text)`` for N incidents, oldest first.
+
+    ``rich``: bodies of 300 to 600 words with fenced code and admonitions, 3 to 8 timeline
+    entries and 0 to 5 action items. ``plain``: the same kind of frontmatter with exactly 5
+    timeline entries and exactly one action item, and bodies of plain Markdown of about 4 KB."""
+    if corpus not in CORPORA:
+        raise ValueError(f"corpus must be one of {CORPORA}, not {corpus!r}")
+    plain = corpus == "plain"
     rng = random.Random(seed)
     since, as_of = SINCE.astimezone(timezone.utc), AS_OF.astimezone(timezone.utc)  # exact arithmetic across DST
     span = int((AS_OF - SINCE).total_seconds() // 60) - 2 * 24 * 60
@@ -255,7 +296,7 @@ def generate(n: int, seed: int = 1) -> list[tuple[str, str]]:
             lines += [f"  - {q(factor)}" for factor in factors]
         lines.append("timeline:")
         say = Sentences(rng, services, category, [])
-        for _ in range(rng.randint(3, 8)):
+        for _ in range(5 if plain else rng.randint(3, 8)):
             offset = rng.randint(-30, max(int((end - started).total_seconds() // 60), 1))
             at = started + timedelta(minutes=offset)
             if 0 <= offset < 24 * 60 - 1 and rng.random() < 0.6:
@@ -263,7 +304,7 @@ def generate(n: int, seed: int = 1) -> list[tuple[str, str]]:
             else:
                 written = stamp(at, rng)
             lines += [f"  - at: {written}", f"    event: {q(say.one())}"]
-        items = rng.randint(0, 5)
+        items = 1 if plain else rng.randint(0, 5)
         if items:
             lines.append("action_items:")
         base_day = (resolved or started).astimezone(TZ).date()
@@ -283,7 +324,10 @@ def generate(n: int, seed: int = 1) -> list[tuple[str, str]]:
             related = sorted(set(rng.choice(ids[-300:]) for _ in range(rng.randint(1, 3))))
             lines.append(f"related: [{', '.join(related)}]")
         lines.append("---")
-        text = "\n".join(lines) + "\n\n" + body(rng, services, category, summary, related, rng.randint(300, 600))
+        if plain:
+            text = "\n".join(lines) + "\n\n" + plain_body(rng, services, category, summary, related, rng.randint(3800, 4200))
+        else:
+            text = "\n".join(lines) + "\n\n" + body(rng, services, category, summary, related, rng.randint(300, 600))
         files.append((f"{stem}.md", text))
         ids.append(stem)
     return files
@@ -302,8 +346,9 @@ The same incidents as plain pages, for comparison. There is no index of them.
 """
 
 
-def write_sites(root: Path, incidents: list[tuple[str, str]]) -> tuple[Path, Path]:
-    """``(wiki mkdocs.yml, floor mkdocs.yml)`` under ``root``."""
+def write_sites(root: Path, incidents: list[tuple[str, str]], corpus: str = "rich") -> tuple[Path, Path]:
+    """``(wiki mkdocs.yml, floor mkdocs.yml)`` under ``root``. Both sides get the same Markdown
+    extensions: today's set for the ``rich`` corpus, none (``markdown_extensions: []``) for ``plain``."""
     import yaml
 
     wiki, floor = root / "wiki", root / "floor"
@@ -317,7 +362,7 @@ def write_sites(root: Path, incidents: list[tuple[str, str]]) -> tuple[Path, Pat
     (wiki / "docs" / "index.md").write_text(WIKI_INDEX.format(since=SINCE.date()), encoding="utf-8")
     (floor / "docs" / "index.md").write_text(FLOOR_INDEX, encoding="utf-8")
     common = {"site_name": "Synthetic postmortems", "site_url": "https://status.example.com/", "docs_dir": "docs",
-              "theme": THEME, "markdown_extensions": MARKDOWN_EXTENSIONS}
+              "theme": THEME, "markdown_extensions": MARKDOWN_EXTENSIONS if corpus == "rich" else []}
     wiki_config = dict(common, plugins=["search", {"postmortems": {
         "incidents_dir": "incidents", "timezone": TZ_NAME, "since": SINCE.isoformat(), "as_of": AS_OF.isoformat(), "slo": 99.9}}],
         nav=[{"Home": "index.md"}, {"Uptime": "uptime/index.md"}, {"Incidents": "incidents/index.md"},
@@ -325,8 +370,6 @@ def write_sites(root: Path, incidents: list[tuple[str, str]]) -> tuple[Path, Pat
              {"Tags": "tags/index.md"}])
     floor_config = dict(common, plugins=["search"], nav=[{"Home": "index.md"}], not_in_nav="/incidents/")
     (wiki / "mkdocs.yml").write_text(yaml.safe_dump(wiki_config, sort_keys=False), encoding="utf-8")
-    single = dict(wiki_config, plugins=["search", {"postmortems": dict(wiki_config["plugins"][1]["postmortems"], parallel="never")}])
-    (wiki / "mkdocs-single.yml").write_text(yaml.safe_dump(single, sort_keys=False), encoding="utf-8")
     (floor / "mkdocs.yml").write_text(yaml.safe_dump(floor_config, sort_keys=False), encoding="utf-8")
     return wiki / "mkdocs.yml", floor / "mkdocs.yml"
 
@@ -354,14 +397,28 @@ def others() -> list[str]:
     return found
 
 
-def run_build(config: Path, site: Path, *extra: str, clean: bool = True) -> tuple[float, int]:
-    """``(seconds, peak RSS in KiB)`` of ``python -m mkdocs build -q`` in a fresh process. The peak
-    is the largest sum, sampled every 0.2 s, of the build's memory and its worker process's."""
+def pinned(cpu: int | None) -> list[str]:
+    """The command prefix that runs a program on one core (``taskset -c N``); none when ``cpu`` is None."""
+    return [] if cpu is None else ["taskset", "-c", str(cpu)]
+
+
+def check_cpu(cpu: int) -> None:
+    if shutil.which("taskset") is None:
+        sys.exit("taskset (util-linux) is needed to pin the builds to one core")
+    if cpu not in os.sched_getaffinity(0):
+        sys.exit(f"--cpu {cpu}: this process may only run on cores {sorted(os.sched_getaffinity(0))}")
+
+
+def run_build(config: Path, site: Path, *extra: str, clean: bool = True, cpu: int | None = None) -> tuple[float, int]:
+    """``(seconds, peak RSS in KiB)`` of ``python -m mkdocs build -q`` in a fresh process, on core
+    ``cpu`` (``taskset -c``, which runs the build in its own process). The peak is the build's own
+    ``ru_maxrss`` (``os.wait4``), or the largest sum of it and any child process it starts, sampled
+    every 0.2 s from ``/proc``, when that is larger (the plugin starts none)."""
     if clean and site.exists():
         shutil.rmtree(site)
     with tempfile.TemporaryFile() as err:
         began = time.perf_counter()
-        child = subprocess.Popen([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config), "-d", str(site), *extra],
+        child = subprocess.Popen([*pinned(cpu), sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config), "-d", str(site), *extra],
                                  stdout=subprocess.DEVNULL, stderr=err, env=child_env())
         peak = [0]
         sampler = threading.Thread(target=_sample_rss, args=(child.pid, peak), daemon=True)
@@ -432,34 +489,88 @@ def mb(kib: int) -> str:
     return f"{kib / 1024:.0f} MB"
 
 
+def cache_file(wiki: Path) -> Path:
+    """The loading cache the wiki's build writes (the plugin's default ``cache_dir``)."""
+    return wiki.parent / ".cache" / "postmortems" / "incidents.pickle"
+
+
+def drop_cache(wiki: Path) -> None:
+    shutil.rmtree(wiki.parent / ".cache", ignore_errors=True)
+
+
+def same_sites(one: Path, other: Path) -> str:
+    """Whether two builds of the same wiki wrote the same files (``sitemap.xml.gz`` aside: it is
+    compressed with a time stamp)."""
+    def files(site: Path) -> dict[str, Path]:
+        return {p.relative_to(site).as_posix(): p for p in site.rglob("*") if p.is_file() and p.name != "sitemap.xml.gz"}
+
+    a, b = files(one), files(other)
+    differ = sorted(name for name in a.keys() & b.keys() if a[name].read_bytes() != b[name].read_bytes())
+    missing = sorted(a.keys() ^ b.keys())
+    if not differ and not missing:
+        return f"yes, {len(a)} files byte for byte"
+    return f"NO: {len(differ)} files differ (e.g. {differ[:3]}), {len(missing)} in one only (e.g. {missing[:3]})"
+
+
+GOAL_RATIO, GOAL_RSS_MB = 1.25, 500
+
+
 def timed(args, wiki: Path, floor: Path) -> None:
-    sides = [("wiki", wiki, wiki.parent / "site"), ("floor", floor, floor.parent / "site")]
-    if args.single:  # the same wiki with `parallel: never`
-        sides.insert(1, ("single", wiki.parent / "mkdocs-single.yml", wiki.parent / "site-single"))
-    samples: dict[str, list[tuple[float, int]]] = {side: [] for side, _, _ in sides}
+    """Three sides alternating in each repeat: the wiki built cold (no loading cache), the same
+    wiki with the loading cache a previous build left (warm), and the floor."""
+    cache = cache_file(wiki)
+    sides = [("wiki", wiki, wiki.parent / "site"), ("warm", wiki, wiki.parent / "site-warm"),
+             ("floor", floor, floor.parent / "site")]
     code = fingerprint()
+    drop_cache(wiki)
+    seconds, rss = run_build(wiki, wiki.parent / "site-warm", cpu=args.cpu)
+    if not cache.exists():
+        sys.exit(f"the priming build wrote no loading cache at {cache}")
+    print(f"  priming build of the wiki (writes the loading cache, not counted): {seconds:.2f} s, max RSS {mb(rss)}, "
+          f"cache {size(cache)}", flush=True)
+    samples: dict[str, list[tuple[float, int]]] = {side: [] for side, _, _ in sides}
     for repeat in range(args.repeat):
         for side, config, site_dir in sides:
+            note = ""
+            if side == "wiki":
+                drop_cache(wiki)
+            elif side == "warm":
+                if not cache.exists():
+                    sys.exit(f"no loading cache at {cache} for the warm build")
+                before = cache.stat().st_mtime_ns
             busy = others()
-            seconds, rss = run_build(config, site_dir)
+            seconds, rss = run_build(config, site_dir, cpu=args.cpu)
             busy += others()
+            if side == "warm" and cache.stat().st_mtime_ns != before:
+                note += "  (the cache was written again: some files were loaded afresh)"
             samples[side].append((seconds, rss))
             now = fingerprint()
-            note = f"  (the package changed: now {now})" if now != code else ""
+            if now != code:
+                note += f"  (the package changed: now {now})"
             if busy:
                 note += f"  (CONTENDED: also running {sorted(set(busy))[0]})"
             code = now
             print(f"  run {repeat + 1} {side:6}: {seconds:7.2f} s  max RSS {mb(rss)}{note}", flush=True)
     median = {side: statistics.median(s for s, _ in runs) for side, runs in samples.items()}
     peak = {side: max(r for _, r in runs) for side, runs in samples.items()}
-    print(f"\nN={args.n} repeat={args.repeat}")
-    print(f"  (a) wiki  (postmortems plugin): median {median['wiki']:.2f} s, peak RSS {mb(peak['wiki'])}")
-    print(f"  (b) floor (plain pages)       : median {median['floor']:.2f} s, peak RSS {mb(peak['floor'])}")
-    print(f"  ratio a/b: {median['wiki'] / median['floor']:.2f}  (goal <= 1.25)")
-    if args.single:
-        print(f"  (a1) the wiki in one process (parallel: never): median {median['single']:.2f} s, "
-              f"peak RSS {mb(peak['single'])}, ratio a1/b {median['single'] / median['floor']:.2f}")
+
+    def verdict(ratio: float) -> str:
+        return "met" if ratio <= GOAL_RATIO else f"missed by {100 * (ratio / GOAL_RATIO - 1):.0f}%"
+
+    print(f"\nN={args.n} corpus={args.corpus} repeat={args.repeat} cpu={args.cpu} ({code})")
+    for side, label in (("wiki", "wiki, cold (no loading cache)"), ("warm", "wiki, warm (loading cache)"),
+                        ("floor", "floor (plain pages)")):
+        runs = ", ".join(f"{s:.2f}" for s, _ in samples[side])
+        print(f"  {label:30}: median {median[side]:7.2f} s  (runs {runs})  peak RSS {mb(peak[side])}")
+    for side in ("wiki", "warm"):
+        ratio = median[side] / median["floor"]
+        print(f"  ratio {side}/floor: {ratio:.2f}  (goal <= {GOAL_RATIO}: {verdict(ratio)})")
+    worst = max(peak["wiki"], peak["warm"]) / 1024
+    print(f"  peak RSS of the wiki: {worst:.0f} MB  (goal < {GOAL_RSS_MB} MB: "
+          f"{'met' if worst < GOAL_RSS_MB else f'missed by {worst - GOAL_RSS_MB:.0f} MB'})")
     site = wiki.parent / "site"
+    print(f"  warm site the same as the cold one: {same_sites(site, wiki.parent / 'site-warm')}")
+    print(f"  loading cache: {size(cache)}")
     print(f"  incident index  site/incidents/index.html: {size(site / 'incidents/index.html')}  (goal < 2 MB)")
     print(f"  dashboard       site/uptime/index.html:    {size(site / 'uptime/index.html')}")
     for name in ("action-items/index.html", "uptime/ledger/site/index.html", "search/search_index.json", "incidents.json"):
@@ -598,9 +709,16 @@ def fingerprint() -> str:
     return f"commit {commit or '?'}, package sources {digest.hexdigest()[:10]}"
 
 
-PLUGIN_STEPS = ("  on_files: load (this process's share, then the worker's)", "  on_files: uptime compute",
-                "  on_files: Wiki.plan (list the overview pages)",
-                "  overview pages: the worker's text, or rendered here", "    of which ledger pages rendered here")
+# The plugin's own steps, wrapped by ``--phases``: (module, owner, attribute, label). ``build.plan``
+# calls ``load`` and ``report`` by their global names, so wrapping the module's attributes times them.
+PLUGIN_STEPS = (
+    ("postmortems.build", None, "load", "  on_files: build.load (read, parse, or the cache)"),
+    ("postmortems.build", None, "report", "  on_files: build.report (the uptime report)"),
+    ("postmortems.site.wiki", "Wiki", "plan", "  on_files: Wiki.plan (list the overview pages)"),
+    ("postmortems.site.wiki", "Wiki", "render", "  Wiki.render (every page's template)"),
+)
+STEP_LABELS = tuple(label for *_, label in PLUGIN_STEPS)
+ON_FILES_REST = "  on_files: the rest (Wiki(), checks, files)"
 
 
 def phases(config_file: Path, label: str) -> dict[str, float]:
@@ -636,14 +754,20 @@ def phases(config_file: Path, label: str) -> dict[str, float]:
             return "incident"
         return "generated" if generated else "docs"
 
-    def timer(name: str, function, page_arg: int | None = None):
+    def timer(name: str, function, page_arg: int | None = None, page_kwarg: bool = True):
+        depth = [0]  # a call inside another of the same step is counted once, in the outer one
+
         def timed_call(*args, **kwargs):
-            page = kwargs.get("page") or (args[page_arg] if page_arg is not None and len(args) > page_arg else None) \
-                or current[0]
+            if depth[0]:
+                return function(*args, **kwargs)
+            page = (kwargs.get("page") if page_kwarg else None) or \
+                (args[page_arg] if page_arg is not None and len(args) > page_arg else None) or current[0]
+            depth[0] += 1
             began = time.perf_counter()
             try:
                 return function(*args, **kwargs)
             finally:
+                depth[0] -= 1
                 seconds = time.perf_counter() - began
                 spent[(name, kind(page))] += seconds
                 if page is not None:
@@ -679,21 +803,21 @@ def phases(config_file: Path, label: str) -> dict[str, float]:
     Page.read_source = page_step("  read_source (file + meta YAML)", Page.read_source)
     Page.render = page_step("  markdown render", Page.render)
     page_events = {"pre_page", "page_markdown", "page_content", "page_context", "post_page"}
-    plugin_parts = []  # (owner, attribute, original): the plugin's own steps inside on_files
-    try:
-        import postmortems.mkdocs_plugin.background
-        import postmortems.site.wiki
-        import postmortems.mkdocs_plugin.plugin
+    plugin_parts = []  # (owner, attribute, original): the plugin's own steps
+    import importlib
 
-        for (owner, attribute), step in zip(((postmortems.mkdocs_plugin.background.Shared, "load"), (postmortems.mkdocs_plugin.plugin, "compute"),
-                                             (postmortems.site.wiki.Wiki, "plan"), (postmortems.mkdocs_plugin.background.Shared, "text"),
-                                             (postmortems.site.wiki.Wiki, "ledger_page")), PLUGIN_STEPS):
-            original = getattr(owner, attribute, None)
-            if original is not None:  # older code may not have this step
-                plugin_parts.append((owner, attribute, original))
-                setattr(owner, attribute, timer(step, original))
-    except (ImportError, AttributeError):
-        pass
+    for module_name, class_name, attribute, step in PLUGIN_STEPS:
+        try:
+            owner = importlib.import_module(module_name)
+            owner = getattr(owner, class_name) if class_name else owner
+            original = owner.__dict__[attribute] if class_name else getattr(owner, attribute)
+        except (ImportError, AttributeError, KeyError):
+            print(f"  (no {module_name}.{class_name + '.' if class_name else ''}{attribute} in this code: not timed)")
+            continue
+        plugin_parts.append((owner, attribute, original))
+        # Wiki.render(template, page, ...) takes the page's address as a string: the page being
+        # read (an incident's) or none (the overview pages, rendered in on_files) says its kind.
+        setattr(owner, attribute, timer(step, original, page_kwarg=False))
     import gc
 
     pauses = {"seconds": 0.0, "count": 0, "began": 0.0}
@@ -731,6 +855,9 @@ def phases(config_file: Path, label: str) -> dict[str, float]:
         inside = sum(v for (name, kk), v in spent.items() if kk == k and name.startswith("  ") and
                      name.split(" [")[0].strip() in ("get_context", "write_file", "on_page_context", "on_post_page"))
         spent[("  theme template render (rest)", k)] = spent[(BUILD, k)] - inside
+    if ("on_files [postmortems]", "site") in spent:  # what the wrapped steps do not cover
+        covered = sum(spent.get((label, "site"), 0.0) for label in STEP_LABELS)
+        spent[(ON_FILES_REST, "site")] = spent[("on_files [postmortems]", "site")] - covered
     top = sum(v for (name, _), v in spent.items() if not name.startswith(" "))
     spent[("rest (files, nav, static files, search index ...)", "site")] = total - top
     names = sorted({name for name, _ in spent}, key=lambda name: -sum(spent[(name, k)] for k in kinds))
@@ -742,9 +869,9 @@ def phases(config_file: Path, label: str) -> dict[str, float]:
         if name == POPULATE:
             order += [n for n in nested if any(x in n for x in ("read_source", "markdown", "pre_page", "page_markdown", "page_content"))]
         if name.startswith("on_files [postmortems]"):
-            order += [n for n in PLUGIN_STEPS if n in nested and "on_files" in n]
+            order += [n for n in (*STEP_LABELS, ON_FILES_REST) if n in nested and "on_files" in n]
         if name == POPULATE:
-            order += [n for n in PLUGIN_STEPS if n in nested and "on_files" not in n]
+            order += [n for n in STEP_LABELS if n in nested and "on_files" not in n]
         if name == BUILD:
             order += [n for n in nested if any(x in n for x in ("get_context", "page_context", "post_page", "write_file", "theme"))]
     print(f"\n{label}: in-process build {total:.1f} s (no profiler); seconds per phase and page kind")
@@ -752,6 +879,13 @@ def phases(config_file: Path, label: str) -> dict[str, float]:
     for name in order:
         row = [spent[(name, k)] for k in kinds]
         print(f"  {name:52} {sum(row):7.2f} " + " ".join(f"{v:9.2f}" for v in row))
+    if any(label.startswith("  Wiki.render") for label in order):
+        print("  (Wiki.render: the 'incident' column is inside read_source, the 'site' column inside on_files)")
+    plugin = config.plugins.get("postmortems")
+    cache = getattr(plugin, "cache", None)
+    if cache is not None:
+        print(f"  loading cache: {cache.hits} files from the cache, {cache.misses} loaded "
+              f"({'in memory only' if cache.folder is None else cache.folder})")
     counts = defaultdict(int)
     for uri in per_page:
         counts[kind_of_uri.get(uri, "?")] += 1
@@ -760,24 +894,28 @@ def phases(config_file: Path, label: str) -> dict[str, float]:
     print(f"  garbage collector pauses (inside the phases above): {pauses['seconds']:.2f} s, "
           f"{pauses['count']} full collections")
     slow = sorted(per_page.items(), key=lambda kv: -(kv[1][POPULATE] + kv[1][BUILD]))[:12]
-    print(f"  slowest pages: populate + build page seconds (of which markdown), HTML size")
+    print("  slowest pages: populate + build page seconds (of which markdown), HTML size")
     for uri, row in slow:
         print(f"    {uri[:56]:56} {row[POPULATE]:6.2f} + {row[BUILD]:6.2f} ({row['  markdown render']:5.2f})  "
               f"{size(Path(dest_of_uri[uri]))}")
     totals = {name: sum(spent[(name, k)] for k in kinds) for name in names}
+    totals.update({label.strip(): sum(spent[(label, k)] for k in kinds) for label in STEP_LABELS})
     totals["total"] = total
     totals["gc"] = pauses["seconds"]
     return totals
 
 
-def in_child(function, *args):
-    """``function(*args)`` in a forked process (its own heap, peak RSS and garbage collector); returns its result."""
+def in_child(function, *args, cpu: int | None = None):
+    """``function(*args)`` in a forked process (its own heap, peak RSS and garbage collector), on core
+    ``cpu`` when given (``os.sched_setaffinity``); returns its result."""
     import multiprocessing
 
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
 
     def run():
+        if cpu is not None:
+            os.sched_setaffinity(0, {cpu})
         try:
             send.send(function(*args))
         finally:
@@ -790,15 +928,19 @@ def in_child(function, *args):
     return result
 
 
-def prepare(n: int, seed: int, keep: str | None) -> tuple[Path, Path, Path]:
+def prepare(n: int, seed: int, keep: str | None, corpus: str = "rich") -> tuple[Path, Path, Path]:
     workdir = Path(keep).resolve() if keep else Path(tempfile.mkdtemp(prefix="postmortems-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     began = time.perf_counter()
-    incidents = generate(n, seed)
-    wiki, floor = write_sites(workdir, incidents)
-    words = statistics.mean(len(text.split("\n---\n", 1)[1].split()) for _, text in incidents)
-    print(f"generated {n} incidents (seed {seed}, mean body {words:.0f} words, "
-          f"{sum(len(t) for _, t in incidents) / 1e6:.1f} MB of Markdown) in {workdir} in {time.perf_counter() - began:.1f} s")
+    incidents = generate(n, seed, corpus)
+    wiki, floor = write_sites(workdir, incidents, corpus)
+    bodies = [text.split("\n---\n", 1)[1] for _, text in incidents]
+    words = statistics.mean(len(body.split()) for body in bodies)
+    kb = statistics.mean(len(body.encode()) for body in bodies) / 1000
+    extensions = "today's Markdown extensions" if corpus == "rich" else "no Markdown extensions"
+    print(f"generated {n} incidents (corpus {corpus}, {extensions}; seed {seed}, mean body {words:.0f} words, "
+          f"{kb:.1f} KB; {sum(len(t) for _, t in incidents) / 1e6:.1f} MB of Markdown) in {workdir} "
+          f"in {time.perf_counter() - began:.1f} s")
     print(f"  check: {check_incidents(wiki)}")
     print(f"  code: {fingerprint()}", flush=True)
     return workdir, wiki, floor
@@ -807,25 +949,35 @@ def prepare(n: int, seed: int, keep: str | None) -> tuple[Path, Path, Path]:
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("n", type=int, help="number of incidents")
-    parser.add_argument("--repeat", type=int, default=3, help="alternating wiki/floor builds (default 3)")
+    parser.add_argument("--repeat", type=int, default=3, help="alternating wiki/warm/floor builds (default 3)")
+    parser.add_argument("--corpus", choices=CORPORA, default="rich",
+                        help="rich: today's incidents and Markdown extensions (default); plain: plain Markdown, "
+                             "no extensions, 4 KB bodies, 5 timeline entries, one action item")
+    parser.add_argument("--cpu", type=int, default=0, help="the core every timed build runs on (default 0)")
     parser.add_argument("--keep", metavar="DIR", help="write the sites to DIR and keep them (default: a temp dir, removed)")
     parser.add_argument("--profile", action="store_true", help="profile one in-process wiki build instead of timing")
     parser.add_argument("--phases", action="store_true",
                         help="time MkDocs' phases per page kind in one in-process build of each site (no profiler)")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--single", action="store_true",
-                        help="also time the wiki with `parallel: never` (one process), alternating with the others")
     args = parser.parse_args(argv)
-    workdir, wiki, floor = prepare(args.n, args.seed, args.keep)
+    check_cpu(args.cpu)
+    workdir, wiki, floor = prepare(args.n, args.seed, args.keep, args.corpus)
+    print(f"  cpu: every timed build runs on core {args.cpu} (taskset -c {args.cpu}; "
+          f"this machine has {os.cpu_count()} cores)", flush=True)
     if others():
         print(f"  WARNING: other builds or benchmarks are running, timings will be off: {others()[0]}")
     try:
         if args.profile:
-            profile(args, wiki, workdir)
+            drop_cache(wiki)
+            in_child(profile, args, wiki, workdir, cpu=args.cpu)
         if args.phases:
-            wiki_totals = in_child(phases, wiki, f"N={args.n} wiki (postmortems)")
-            floor_totals = in_child(phases, floor, f"N={args.n} floor (plain pages)")
-            print(f"\nin-process ratio wiki/floor: {wiki_totals['total'] / floor_totals['total']:.2f}")
+            drop_cache(wiki)
+            cold = in_child(phases, wiki, f"N={args.n} {args.corpus} wiki, cold (postmortems, no loading cache)", cpu=args.cpu)
+            warm = in_child(phases, wiki, f"N={args.n} {args.corpus} wiki, warm (the loading cache of the build above)",
+                            cpu=args.cpu)
+            floor_totals = in_child(phases, floor, f"N={args.n} {args.corpus} floor (plain pages)", cpu=args.cpu)
+            print(f"\nin-process ratios (one build each): wiki/floor {cold['total'] / floor_totals['total']:.2f}, "
+                  f"warm/floor {warm['total'] / floor_totals['total']:.2f}")
         if not (args.profile or args.phases):
             timed(args, wiki, floor)
     finally:
