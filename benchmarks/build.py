@@ -380,17 +380,17 @@ def child_env() -> dict:
 
 def others() -> list[str]:
     """Other processes that would skew a timing: builds and benchmarks not started by this one."""
-    mine = {os.getpid()}
+    me = os.getpid()
     found = []
     for entry in Path("/proc").iterdir() if Path("/proc").is_dir() else []:
-        if not entry.name.isdigit() or int(entry.name) in mine:
+        if not entry.name.isdigit() or int(entry.name) in (me, os.getppid()):  # the shell that started this one
             continue
         try:
             command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
             parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
         except (OSError, ValueError, IndexError):
             continue
-        if parent in mine:
+        if parent == me:
             continue
         if "mkdocs" in command or "benchmarks/" in command or "pytest" in command:
             found.append(f"{entry.name}: {command.strip()[:80]}")
