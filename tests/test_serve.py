@@ -111,3 +111,15 @@ def test_serve_keeps_serving_when_incidents_go_and_come_back_and_when_input_is_w
     (root / "templates" / "incident.md").write_text("# {{ md(incident.title) }}\n\n{{ incident.nothing.here }}\n")
     _wait_for(f"{base}/incidents/2013-06-03-back/", lambda status, body: "Template error" in body and "nothing" in body)
     assert _get(f"{base}/uptime/")[0] == 200
+
+
+def test_serve_keeps_the_loading_cache_in_memory_and_writes_it_when_it_stops(tmp_path):
+    serving = _serve(tmp_path)
+    root, base = next(serving)
+    cache = root / ".cache" / "postmortems" / "incidents.pickle"
+    (root / "incidents" / "2013-06-02-second.md").write_text(
+        incident(title="Second incident", started="2013-06-02 10:00", resolved="2013-06-02 11:00"), encoding="utf-8")
+    _wait_for(f"{base}/incidents/", lambda status, body: status == 200 and "Second incident" in body)
+    assert not cache.exists()  # no 30 MB write at every save
+    next(serving, None)  # Ctrl-C
+    assert cache.is_file()

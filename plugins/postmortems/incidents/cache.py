@@ -43,8 +43,10 @@ _CODE = _code_hash()
 
 
 class LoadCache:
-    def __init__(self, folder: Path | None = None):
+    def __init__(self, folder: Path | None = None, deferred: bool = False):
         self.folder = folder  # where the cache is kept between builds (None: in memory only)
+        self.deferred = deferred  # write to the folder only when told (``flush``), e.g. when `mkdocs serve` stops
+        self._unwritten = False
         self._key: tuple | None = None
         self._entries: dict[str, tuple[bytes, Loaded]] = {}  # path -> (hash of its bytes, outcome)
         self._read_from_disk = False
@@ -77,8 +79,16 @@ class LoadCache:
         changed = self.misses > 0 or len(kept) != len(entries)
         self._entries = kept  # files that are gone are forgotten
         if changed and self.folder is not None:
-            self._write(key)
+            self._unwritten = True
+            if not self.deferred:
+                self.flush()
         return result
+
+    def flush(self) -> None:
+        """Write what changed since the last write to the folder."""
+        if self._unwritten and self.folder is not None and self._key is not None:
+            self._write(self._key)
+            self._unwritten = False
 
     def _file(self) -> Path:
         return self.folder / FILE_NAME

@@ -211,7 +211,11 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         """The loading cache: in memory under ``mkdocs serve``, and on disk when ``cache`` is on."""
         folder = (self.root / self.config.cache_dir).resolve() if self.config.cache else None
         if self.cache is None or self.cache.folder != folder:
-            self.cache = LoadCache(folder) if folder is not None or self.command == "serve" else None
+            if self.cache is not None:
+                self.cache.flush()
+            # Under `mkdocs serve` the cache lives in memory; it is written to disk when the server stops.
+            self.cache = (LoadCache(folder, deferred=self.command == "serve")
+                          if folder is not None or self.command == "serve" else None)
         return self.cache
 
     def on_post_build(self, *, config) -> None:
@@ -225,6 +229,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         gc.unfreeze()
 
     def on_shutdown(self) -> None:
+        if self.cache is not None:
+            self.cache.flush()
         if self.watcher is not None:
             self.watcher.close()
 
