@@ -157,3 +157,44 @@ def test_killing_mkdocs_serve_leaves_no_process_behind(tmp_path):
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def _dirty_build(config_file: Path, site_dir: Path):
+    config = load_config(str(config_file), site_dir=str(site_dir))
+    config.plugins.on_startup(command="serve", dirty=True)  # as `mkdocs serve --dirty` rebuilds, in one process
+    build(config, dirty=True)
+    return config.plugins["postmortems"]
+
+
+def _mtimes(site: Path) -> dict[str, int]:
+    """The pages' modification times (the theme's 404.html aside: MkDocs writes it at every build)."""
+    return {path.relative_to(site).as_posix(): path.stat().st_mtime_ns for path in site.rglob("*.html")
+            if path.name != "404.html" or path.parent != site}
+
+
+def test_dirty_rebuilds_write_only_the_generated_pages_that_changed(tmp_path):
+    config = write_site(tmp_path, many_incidents(12))
+    site = tmp_path / "site"
+    _dirty_build(config, site)
+    before = _mtimes(site)
+    time.sleep(0.05)
+    edited = tmp_path / "incidents" / "2013-02-x07.md"
+    edited.write_text(edited.read_text().replace("Too many app servers.", "Too many app servers, again."))
+    _dirty_build(config, site)
+    after = _mtimes(site)
+    rewritten = sorted(name for name in after if after[name] != before.get(name))
+    assert rewritten == ["incidents/2013-02-x07/index.html"]  # the body changed; no list shows it
+    assert "Too many app servers, again." in (site / "incidents" / "2013-02-x07" / "index.html").read_text()
+    time.sleep(0.05)
+    edited.write_text(edited.read_text().replace("Incident 7: database trouble", "Incident 7, renamed"))
+    _dirty_build(config, site)
+    again = _mtimes(site)
+    rewritten = {name for name in again if again[name] != after.get(name)}
+    for page in ("incidents/index.html", "services/database/index.html", "causes/config/index.html",
+                 "incidents/2013-02-x07/index.html"):  # every page that lists the incident, with its new title
+        assert page in rewritten and "Incident 7, renamed" in (site / page).read_text(), page
+    assert "uptime/index.html" not in rewritten and "tags/t0/index.html" not in rewritten
+    # A page whose HTML is gone is written again, unchanged or not.
+    (site / "uptime" / "index.html").unlink()
+    _dirty_build(config, site)
+    assert (site / "uptime" / "index.html").is_file()

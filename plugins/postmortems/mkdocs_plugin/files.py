@@ -17,13 +17,24 @@ class WikiFile(File):
     (``rendered``): an overview page (rendered before the build) or an incident's page."""
 
     rendered: Rendered | None = None
+    unchanged: bool = False  # under `--dirty`: the same page as the last build wrote, so MkDocs may skip it
 
     @classmethod
-    def planned(cls, config, uri: str, rendered: Rendered, nav: bool) -> WikiFile:
+    def planned(cls, config, uri: str, rendered: Rendered, nav: bool, built: dict | None = None,
+                making: dict | None = None) -> WikiFile:
+        """The page of ``uri``. ``built``: what the last build under ``--dirty`` wrote (page -> fingerprint);
+        a page it wrote the same, and whose HTML is still there, is not built again. This page's
+        fingerprint goes into ``making``, what this build writes."""
         file = cls.generated(config, uri, content=rendered.text,
                              inclusion=InclusionLevel.INCLUDED if nav else InclusionLevel.NOT_IN_NAV)
         file.rendered = replace(rendered, text="")  # MkDocs holds the text; the file, the islands
+        if built is not None and making is not None:
+            making[uri] = rendered.fingerprint()
+            file.unchanged = built.get(uri) == making[uri] and os.path.isfile(file.abs_dest_path)
         return file
+
+    def is_modified(self) -> bool:
+        return not self.unchanged and super().is_modified()
 
 
 class IncidentFile(WikiFile):

@@ -49,6 +49,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.wiki: Wiki | None = None
         self.command, self.dirty = None, False  # set by on_startup when MkDocs' command line runs
         self.cache: LoadCache | None = None  # loaded incident files, by content (kept across `mkdocs serve` rebuilds)
+        self.built: dict[str, str] = {}  # under --dirty: each generated page's fingerprint as the last build wrote it
+        self.making: dict[str, str] = {}  # and as this build writes it (``built`` once it has finished)
         self.good_config: PostmortemsConfig | None = None  # the last options that were valid
         self.watcher: FolderWatch | None = None
         self.off = False  # under `mkdocs serve`, after a problem that would have stopped the build
@@ -157,6 +159,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             settings = self.settings.fixed()
         except ValueError as error:
             raise PluginError(f"postmortems: {error}") from None
+        self.making = {}
         source = build.Source(self.incidents_dir, self.root, settings, self.layout, self.templates_dir,
                               config.site_url or "", config.site_name,
                               taken(files, config, self.incidents_dir, self.layout.prefix))
@@ -189,7 +192,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                                              partial(self._plugin_errors, wiki.incident_page, incident)))
         for item, rendered in pages:
             if item.uri.endswith(".md"):
-                self._add(files, WikiFile.planned(config, item.uri, rendered, item.nav))
+                self._add(files, WikiFile.planned(config, item.uri, rendered, item.nav,
+                                                  self.built if self.dirty else None, self.making))
             else:
                 self._add(files, File.generated(config, item.uri, content=rendered.text))
         for file in [file for file in files.documentation_pages() if file.generated_by is None and file.abs_src_path]:
@@ -220,6 +224,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
 
     def on_post_build(self, *, config) -> None:
         gc.unfreeze()
+        self.built, self.making = self.making, {}
         if self.wiki is not None and (leaks := self.wiki.leaks(Path(config.site_dir))):  # the public site only
             if self.command != "serve":
                 raise PluginError(f"postmortems: {leak_report(leaks)}")
@@ -227,6 +232,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
 
     def on_build_error(self, *, error) -> None:
         gc.unfreeze()
+        self.built, self.making = {}, {}  # what was written is not known: the next build writes every page
 
     def on_shutdown(self) -> None:
         if self.cache is not None:

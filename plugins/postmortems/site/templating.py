@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -51,6 +52,13 @@ class Rendered:
     text: str
     islands: Mapping[str, Island] = field(default_factory=dict)
     secret: str = ""  # the build's, in every placeholder
+
+    def fingerprint(self) -> str:
+        """What the page shows, whatever the build's secret: equal for two renders of the same page."""
+        digest = hashlib.sha256(self.text.replace(self.secret, "").encode())
+        for island in self.islands.values():
+            digest.update(b"\0" + island.html.encode() + (b"1" if island.search else b"0"))
+        return digest.hexdigest()
 
     def searchable(self, html: str) -> str:
         """The page's converted ``html`` as the search indexer should read it: each island as its words."""
