@@ -162,7 +162,10 @@ def test_killing_mkdocs_serve_leaves_no_process_behind(tmp_path):
 def _dirty_build(config_file: Path, site_dir: Path):
     config = load_config(str(config_file), site_dir=str(site_dir))
     config.plugins.on_startup(command="serve", dirty=True)  # as `mkdocs serve --dirty` rebuilds, in one process
-    build(config, dirty=True)
+    try:
+        build(config, dirty=True)
+    finally:  # MkDocs keeps the plugin object for the process: the next test's builds are plain builds again
+        config.plugins.on_startup(command="build", dirty=False)
     return config.plugins["postmortems"]
 
 
