@@ -146,7 +146,7 @@ def test_a_warning_about_the_options_fails_check_and_strict_but_not_the_build(tm
     result = outcome(write_site(tmp_path, GOOD, options=options), tmp_path)
     assert result.site is not None and not result.strict_passed
     assert result.check.exit_code == 1
-    assert f"warning: " in result.check.output and expected in result.check.output
+    assert "warning: " in result.check.output and expected in result.check.output
     assert any(expected in message for message in result.messages)
 
 
@@ -159,7 +159,7 @@ CONFIG_FILES = {
     "a-list-of-lists": (BASE + "plugins: [[postmortems]]\n", 2),
     "dict-form": (BASE + f"plugins: {{search: {{}}, postmortems: {{{OPTIONS}}}}}\n", 0),
     "dict-form-bad": (BASE + "plugins: {postmortems: {windows: [0]}}\n", 2),
-    "env-tag": (BASE + f"plugins:\n  - postmortems:\n      as_of: !ENV [PM_NOT_SET, '2013-07-01 00:00']\n"
+    "env-tag": (BASE + "plugins:\n  - postmortems:\n      as_of: !ENV [PM_NOT_SET, '2013-07-01 00:00']\n"
                        "      since: '2013-01-01 00:00'\n", 0),
     "env-tag-bad": (BASE + "plugins:\n  - postmortems:\n      precision: !ENV [PM_NOT_SET, 9]\n", 2),
     "inherit": ("INHERIT: base.yml\nsite_name: x\n", 0),
@@ -307,7 +307,7 @@ def test_the_layout_knows_every_page_the_wiki_makes(tmp_path):
     """A page added to Wiki.plan() but not to Layout.generated() would make the address check stale."""
     from postmortems.incidents.loader import load_directory
 
-    config = write_site(tmp_path, {**GOOD, "2012-06-02-old.md": incident(
+    write_site(tmp_path, {**GOOD, "2012-06-02-old.md": incident(
         title="Old", started="2012-06-02 10:00", resolved="2012-06-02 11:00",
         extra="cause: {category: capacity, summary: x}\ntags: [one]")})
     settings = Settings(as_of=Settings.from_options({"as_of": "2013-07-01 00:00"}).as_of, index_limit=1)

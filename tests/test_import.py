@@ -262,7 +262,7 @@ def test_round_trip_statuspage_into_a_fresh_wiki_built_with_mkdocs(tmp_path, mon
 # Upptime ---------------------------------------------------------------------------
 
 def test_upptime_issues_are_full_outages_of_their_sites(tmp_path, monkeypatch):
-    config = make_wiki(tmp_path, timezone="UTC", since="2021-03-01 00:00", as_of="2021-04-01 00:00")
+    make_wiki(tmp_path, timezone="UTC", since="2021-03-01 00:00", as_of="2021-04-01 00:00")
     monkeypatch.chdir(tmp_path)
     result = run("import", "upptime", UPPTIME)
     assert result.exit_code == 0, result.output

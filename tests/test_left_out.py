@@ -7,7 +7,6 @@ cannot be read makes the figures incomplete, and every output says so.
 from __future__ import annotations
 
 import json
-import re
 from datetime import datetime, timedelta
 from fractions import Fraction
 from pathlib import Path

@@ -1,7 +1,7 @@
 """The incident format: every bad input gets its exact message; good input loads."""
 
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 

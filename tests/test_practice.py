@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from postmortems.cli.main import main
 from postmortems.incidents.practice import PLACEHOLDERS
-from sitebuilder import build_and_capture, build_site, incident, write_site
+from sitebuilder import build_and_capture, incident, write_site
 
 POLICY = {"severities": ["SEV1"], "min_downtime_minutes": 30, "within_days": 14}
 OPEN = """---

@@ -6,7 +6,7 @@ import json
 import re
 import shutil
 import string
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit

@@ -8,9 +8,8 @@ import xml.etree.ElementTree as ET
 from html import unescape
 
 import pytest
-from mkdocs.exceptions import Abort, PluginError
+from mkdocs.exceptions import Abort
 
-from postmortems.uptime.report import compute
 from sitebuilder import build_and_capture, build_site, incident, write_site
 
 REPLICA = incident(
