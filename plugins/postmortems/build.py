@@ -68,12 +68,13 @@ def report(source: Source, loaded: Loaded) -> Report:
 
 
 def plan(source: Source, cache: LoadCache | None = None, secret: str | None = None,
-         check_templates: bool = True) -> Planned:
+         check_templates: bool = True, loaded: Loaded | None = None) -> Planned:
     """The wiki of ``source``: loaded, computed, and its pages planned. ``source.settings`` must have its
     as-of instant fixed (``Settings.fixed``), so every page counts to the same instant. Raises
     ``ValueError`` for settings the incidents make impossible, and ``TemplateProblem`` for a
-    template that does not compile (the wiki's own first)."""
-    loaded = load(source, cache)
+    template that does not compile (the wiki's own first). ``loaded``: what ``load`` gave, when the
+    caller has it already."""
+    loaded = loaded if loaded is not None else load(source, cache)
     made = report(source, loaded)
     wiki = Wiki(loaded.collection.incidents, made, source.settings, source.layout, source.templates_dir,
                 site_url=source.site_url, site_name=source.site_name, secret=secret)

@@ -44,8 +44,7 @@ def _fixed(wiki: WikiConfig) -> Settings:
 
 def source_of(wiki: WikiConfig, layout=None, fixed: bool = True) -> build.Source:
     """What the application service needs of the configuration (the as-of instant fixed, as the build fixes it)."""
-    return build.Source(wiki.incidents_dir, wiki.root, _fixed(wiki) if fixed else wiki.settings, layout or wiki.layout,
-                        wiki.templates_dir, wiki.site_url, wiki.site_name, wiki.taken)
+    return wiki.source(_fixed(wiki) if fixed else None, layout)
 
 
 def load_wiki(wiki: WikiConfig) -> tuple[Collection, Found]:
@@ -424,20 +423,13 @@ def stats(config_file: str | None, as_json: bool, audience: str | None) -> None:
     loaded = build.load(source)
     for problem in loaded.collection.problems:
         click.echo(f"{'error' if problem.is_error else 'warning'}: {problem}", err=True)
-    try:
-        report = build.report(source, loaded)
+    try:  # uptime.json is the wiki's own (on the public site, withheld causes as `not public`)
+        planned = build.plan(source, check_templates=False, loaded=loaded)
     except ValueError as error:
         raise click.ClickException(str(error)) from None
+    report = planned.report
     if as_json:
-        document = report.to_json()
-        if source.settings.public:
-            from ..incidents.visibility import publications
-            from ..site.public import relabel_causes
-
-            published = {item.source.id: item for item in publications(loaded.collection.incidents,
-                                                                       source.settings.internal_fields)}
-            document = relabel_causes(document, report, published)
-        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+        click.echo(json.dumps(planned.wiki.uptime_document, indent=2, ensure_ascii=False))
     else:
         click.echo(table(report))
     if not report.complete:

@@ -44,8 +44,7 @@ def live_for(config_file: str | None) -> tuple:
     key = (str(wiki.config_file), tuple((str(path), file_version(path)) for path in found.paths))
     if key not in _reports:
         _reports.clear()
-        source = build.Source(wiki.incidents_dir, wiki.root, wiki.settings.fixed(), wiki.layout, wiki.templates_dir,
-                              wiki.site_url, wiki.site_name, wiki.taken)
+        source = wiki.source(wiki.settings.fixed())
         _reports[key] = (build.report(source, build.load(source)), wiki.layout)
     return _reports[key]
 

@@ -14,6 +14,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import build
 from .options import PostmortemsConfig, folder_problem, prefix, settings_from
 from ..incidents.settings import Settings
 from ..site.layout import Layout
@@ -55,6 +56,12 @@ class WikiConfig:
     site_name: str = "Postmortems"
     site_url: str = ""
     plugin_names: tuple[str, ...] = ()  # every plugin the configuration lists
+
+    def source(self, settings: Settings | None = None, layout: Layout | None = None) -> build.Source:
+        """What the application service needs of this configuration: ``settings`` with their as-of instant
+        fixed (as a build fixes it; default the options as written), and the site's layout by default."""
+        return build.Source(self.incidents_dir, self.root, settings or self.settings, layout or self.layout,
+                            self.templates_dir, self.site_url, self.site_name, self.taken)
 
 
 def find_config_file(folder: Path | None = None) -> Path | None:
